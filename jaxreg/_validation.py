@@ -1,0 +1,165 @@
+"""Input checks done in NumPy before anything is traced, so that bad input gets a message naming the argument."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def _to_float_array(value: Any, name: str) -> np.ndarray:
+    if hasattr(value, "toarray") and hasattr(value, "nnz"):
+        raise TypeError(f"{name}: sparse matrices are not supported yet; pass a dense array (e.g. {name}.toarray()).")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - exotic containers
+        raise TypeError(f"{name}: could not convert to an array ({exc}).") from exc
+    if arr.dtype == object:
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}: expected numeric values, got non-numeric entries ({exc}).") from exc
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name}: complex values are not supported (dtype {arr.dtype}).")
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}.")
+    return arr.astype(np.float64)
+
+
+def _check_finite(arr: np.ndarray, name: str, allow_inf: bool = False) -> None:
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if bad.any():
+        what = "NaN" if allow_inf else "NaN or infinite"
+        raise ValueError(f"{name}: contains {what} values ({int(bad.sum())} of {arr.size}).")
+
+
+def check_x(x: Any) -> np.ndarray:
+    """Return ``X`` as an ``(n, p)`` float64 array, or raise naming the argument."""
+    xa = _to_float_array(x, "X")
+    if xa.ndim != 2:
+        raise ValueError(f"X: expected a 2-D array of shape (n_samples, n_features), got shape {xa.shape}.")
+    if xa.shape[0] == 0 or xa.shape[1] == 0:
+        raise ValueError(f"X: empty data, shape {xa.shape}; need at least one sample and one feature.")
+    _check_finite(xa, "X")
+    return xa
+
+
+def check_y(y: Any, n: int) -> np.ndarray:
+    """A real response of length ``n`` (an ``(n, 1)`` column is accepted)."""
+    ya = _to_float_array(y, "y")
+    if ya.ndim == 2 and ya.shape[1] == 1:
+        ya = ya[:, 0]
+    if ya.ndim != 1:
+        raise ValueError(f"y: expected a 1-D array of length n_samples, got shape {ya.shape}.")
+    if ya.shape[0] != n:
+        raise ValueError(f"y: length {ya.shape[0]} does not match X's {n} rows.")
+    _check_finite(ya, "y")
+    return ya
+
+
+def check_binomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """Two-class responses → 0/1 floats and the original labels ``(label of 0, label of 1)``.
+
+    As in glmnet, the labels are sorted and the second one is the class whose probability is modelled.
+    """
+    ya = np.asarray(y)
+    if ya.ndim == 2 and ya.shape[1] == 1:
+        ya = ya[:, 0]
+    if ya.ndim != 1:
+        raise ValueError(f"y: expected a 1-D array of two class labels, got shape {ya.shape}.")
+    if ya.shape[0] != n:
+        raise ValueError(f"y: length {ya.shape[0]} does not match X's {n} rows.")
+    if ya.dtype.kind == "f" and not np.isfinite(ya).all():
+        raise ValueError("y: contains NaN or infinite values.")
+    labels = np.unique(ya)
+    if labels.size != 2:
+        raise ValueError(f"y: family='binomial' needs exactly two classes, got {labels.size} "
+                         f"({', '.join(map(str, labels[:5]))}{' …' if labels.size > 5 else ''}).")
+    return (ya == labels[1]).astype(np.float64), (labels[0].item(), labels[1].item())
+
+
+def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:
+    """A scalar or a length-``p`` vector (``None`` gives ``default``), broadcast to ``(p,)``."""
+    if value is None:
+        return np.full(p, default)
+    arr = _to_float_array(value, name)
+    if arr.ndim == 0:
+        arr = np.full(p, float(arr))
+    if arr.ndim != 1 or arr.shape[0] != p:
+        raise ValueError(f"{name}: expected a scalar or a vector of length {p}, got shape {arr.shape}.")
+    _check_finite(arr, name, allow_inf=allow_inf)
+    return arr
+
+
+def check_weights(value: Any, n: int) -> np.ndarray:
+    """Non-negative sample weights with a positive sum."""
+    if value is None:
+        return np.ones(n)
+    w = _to_float_array(value, "sample_weight")
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(f"sample_weight: expected a vector of length {n} (one per sample), got shape {w.shape}.")
+    _check_finite(w, "sample_weight")
+    if (w < 0).any():
+        raise ValueError("sample_weight: weights must be non-negative.")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight: weights sum to zero; at least one sample needs a positive weight.")
+    return w
+
+
+def check_penalty_factor(value: Any, p: int) -> np.ndarray:
+    """Non-negative penalty factors, not all zero."""
+    pf = check_vector(value, "penalty_factor", p, default=1.0)
+    if (pf < 0).any():
+        raise ValueError("penalty_factor: factors must be non-negative (0 leaves a feature unpenalized).")
+    if pf.sum() <= 0:
+        raise ValueError("penalty_factor: all factors are zero; at least one feature must be penalized.")
+    return pf
+
+
+def check_bounds(lower: Any, upper: Any, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds with ``lower ≤ 0 ≤ upper`` (±inf allowed)."""
+    lo = check_vector(lower, "lower_bounds", p, default=-np.inf, allow_inf=True)
+    hi = check_vector(upper, "upper_bounds", p, default=np.inf, allow_inf=True)
+    if (lo > 0).any():
+        raise ValueError("lower_bounds: must be <= 0 (zero must be feasible, as in glmnet's lower.limits).")
+    if (hi < 0).any():
+        raise ValueError("upper_bounds: must be >= 0 (zero must be feasible, as in glmnet's upper.limits).")
+    return lo, hi
+
+
+def check_scalar(value: Any, name: str, *, low: float, high: float, low_open: bool = False,
+                 high_open: bool = False) -> float:
+    """A real number in the interval given (open or closed at each end)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}.")
+    v = float(value)
+    too_low = v <= low if low_open else v < low
+    too_high = v >= high if high_open else v > high
+    if not np.isfinite(v) or too_low or too_high:
+        lb = "(" if low_open else "["
+        rb = ")" if high_open else "]"
+        raise ValueError(f"{name}: expected a value in {lb}{low}, {high}{rb}, got {value!r}.")
+    return v
+
+
+def check_int(value: Any, name: str, *, low: int) -> int:
+    """An integer at least ``low``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}.")
+    if value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value}.")
+    return int(value)
+
+
+def check_lambdas(value: Any) -> np.ndarray:
+    """A non-empty vector of finite, non-negative λ, returned sorted in decreasing order."""
+    lam = _to_float_array(value, "lambdas")
+    if lam.ndim == 0:
+        lam = lam.reshape(1)
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"lambdas: expected a non-empty 1-D sequence, got shape {lam.shape}.")
+    _check_finite(lam, "lambdas")
+    if (lam < 0).any():
+        raise ValueError("lambdas: values must be non-negative.")
+    return np.sort(lam)[::-1].copy()

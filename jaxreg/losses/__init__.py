@@ -1,0 +1,12 @@
+"""Losses (datafits): smooth convex functions of the coefficients with the data closed over (see :mod:`.base`)."""
+
+from jaxreg.losses.base import Loss
+from jaxreg.losses.binomial import Binomial
+from jaxreg.losses.gaussian import GaussianGram, GaussianX
+
+#: The families :func:`jaxreg.path` accepts today.
+SUPPORTED_FAMILIES = ("gaussian", "binomial")
+#: glmnet families that are planned but not implemented yet.
+PLANNED_FAMILIES = ("poisson", "multinomial", "mgaussian", "cox")
+
+__all__ = ["Binomial", "GaussianGram", "GaussianX", "Loss", "PLANNED_FAMILIES", "SUPPORTED_FAMILIES"]

@@ -1,0 +1,56 @@
+"""The penalty contract every solver in jaxreg relies on.
+
+A penalty is a separable convex function ``g(b) = Σ_j g_j(b_j)`` scaled by ``λ``. It is a pytree (a ``NamedTuple``)
+holding its per-feature parameters, and it provides four pure functions of the coefficients:
+
+``value(beta, lam)``
+    ``λ Σ_j g_j(beta_j)``.
+``prox(z, step, lam)``
+    ``argmin_b  ½‖b − z‖² + step · λ g(b)``, the proximal operator used by proximal gradient.
+``conjugate(v, lam)``
+    ``Σ_j (λ g_j)^*(v_j)``, the Fenchel conjugate, from which the duality gap is computed. It is evaluated only at
+    points that ``dual_scale`` made finite.
+``dual_scale(v, lam)``
+    the largest ``s ∈ (0, 1]`` such that ``conjugate(s v, lam)`` is finite, ignoring the coordinates reported by
+    ``profiled``.
+``profiled(v, lam)``
+    a boolean mask of coordinates whose conjugate is infinite unless ``v_j = 0`` exactly (unpenalized, unbounded in
+    the direction of ``v_j``). The duality gap treats them like the intercept: their optimality is measured by a
+    Newton decrement instead of by the dual.
+``lambda_max(v)``
+    the smallest ``λ`` at which ``b = 0`` is optimal given the loss gradient ``−v`` at zero.
+
+``priority(beta, v, lam)``
+    how much each coefficient needs to be optimized: ``inf`` where it is nonzero (or unpenalized), otherwise a
+    score of how strongly ``v`` pulls it away from 0 (≥ 1 means it violates the optimality conditions at 0).
+``restrict(idx)``
+    the penalty of the coefficients ``idx`` only (per-feature parameters gathered; used by working sets).
+
+Adding a penalty means writing these functions; the solver and the duality gap never change.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import jax
+
+
+class Penalty(Protocol):
+    """Structural type of a jaxreg penalty (see the module docstring for the maths)."""
+
+    def value(self, beta: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+    def prox(self, z: jax.Array, step: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+    def conjugate(self, v: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+    def dual_scale(self, v: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+    def profiled(self, v: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+    def lambda_max(self, v: jax.Array) -> jax.Array: ...
+
+    def priority(self, beta: jax.Array, v: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+    def restrict(self, idx: jax.Array) -> "Penalty": ...

@@ -1,0 +1,171 @@
+"""The :class:`Path` returned by :func:`jaxreg.path`."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import numpy as np
+
+
+def _interp_weights(lambdas: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Left index, right index and weight of the left point for each ``s`` (glmnet's ``s=`` rule).
+
+    Linear interpolation in λ between the two neighbouring grid values; values outside the grid are clamped to its
+    ends. ``lambdas`` is decreasing.
+    """
+    lam = np.asarray(lambdas, dtype=float)
+    if lam.size == 1:
+        zeros = np.zeros(s.shape, dtype=int)
+        return zeros, zeros, np.ones(s.shape)
+    s = np.clip(s, lam[-1], lam[0])
+    # position along the grid as a fractional index (lam is decreasing, np.interp wants increasing x)
+    pos = np.interp(-s, -lam, np.arange(lam.size, dtype=float))
+    left = np.floor(pos).astype(int)
+    right = np.minimum(left + 1, lam.size - 1)
+    gap = lam[left] - lam[right]
+    frac = np.where(gap > 0, (s - lam[right]) / np.where(gap > 0, gap, 1.0), 1.0)
+    return left, right, frac
+
+
+@dataclasses.dataclass(frozen=True)
+class Path:
+    """A regularization path: one fitted model per λ, λ first on every array.
+
+    Attributes
+    ----------
+    lambdas : (L,) ndarray
+        Decreasing λ values.
+    coef : (L, p) ndarray
+        Coefficients on the original scale of ``X``.
+    intercept : (L,) ndarray
+        Unpenalized intercepts (zeros when ``fit_intercept=False``).
+    gap : (L,) ndarray
+        Duality gap at each λ, relative to ``P(0)`` (the objective with all coefficients zero and the intercept
+        fitted). ``gap[k] ≤ tol`` certifies ``P(b_k) − P* ≤ tol·P(0)``.
+    converged : (L,) ndarray of bool
+        Whether ``gap ≤ tol`` was reached within ``max_iter`` iterations.
+    n_iter : (L,) ndarray of int
+        Proximal-gradient iterations spent at each λ.
+    dev_ratio : (L,) ndarray
+        Fraction of (weighted) deviance explained, ``1 − RSS/TSS`` (glmnet's ``dev.ratio``).
+    df : (L,) ndarray of int
+        Number of nonzero coefficients.
+    l1_ratio : float
+        The elastic-net mixing parameter α.
+    lambda_max : float
+        The smallest λ at which every penalized coefficient is zero.
+    family : str
+        The loss family (``"gaussian"`` or ``"binomial"``).
+    feature_names : tuple of str or None
+        Column names when ``X`` was a DataFrame.
+    tol : float
+        The duality-gap tolerance the path was solved to.
+    classes : tuple or None
+        For ``"binomial"``: the two labels ``(negative, positive)``; the model gives the positive one's probability.
+    """
+
+    lambdas: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    gap: np.ndarray
+    converged: np.ndarray
+    n_iter: np.ndarray
+    dev_ratio: np.ndarray
+    df: np.ndarray
+    l1_ratio: float
+    lambda_max: float
+    family: str = "gaussian"
+    feature_names: tuple[str, ...] | None = None
+    tol: float = 0.0
+    classes: tuple[Any, Any] | None = None
+
+    @property
+    def n_lambdas(self) -> int:
+        """Number of λ on the path."""
+        return int(self.lambdas.shape[0])
+
+    def coef_at(self, lambda_: float | Any) -> tuple[np.ndarray, np.ndarray]:
+        """Intercept and coefficients at any λ, interpolated linearly in λ between grid points like glmnet's ``s=``.
+
+        Returns ``(intercept, coef)`` with shapes ``()`` and ``(p,)`` for a scalar ``lambda_``, or ``(k,)`` and
+        ``(k, p)`` for ``k`` values. λ outside the grid is clamped to its ends.
+        """
+        s = np.asarray(lambda_, dtype=float)
+        if not np.all(np.isfinite(s)) or np.any(s < 0):
+            raise ValueError(f"lambda_: expected finite non-negative values, got {lambda_!r}.")
+        left, right, frac = _interp_weights(self.lambdas, np.atleast_1d(s))
+        coef = frac[:, None] * self.coef[left] + (1 - frac[:, None]) * self.coef[right]
+        b0 = frac * self.intercept[left] + (1 - frac) * self.intercept[right]
+        if s.ndim == 0:
+            return b0[0], coef[0]
+        return b0, coef
+
+    def predict(self, X: Any, lambda_: float | Any | None = None, type: str = "link") -> np.ndarray:  # noqa: A002
+        """Predictions at every λ of the path, or at the λ asked for.
+
+        Parameters
+        ----------
+        X : (n, p) array-like
+            New data on the original scale.
+        lambda_ : float or sequence of float, optional
+            λ value(s) to predict at (interpolated as in :meth:`coef_at`). Default: every λ of the path.
+        type : {"link", "response", "class"}
+            As glmnet's ``predict(type=)``: the linear predictor ``b0 + X b``; the mean response (the probability
+            of ``classes[1]`` for binomial, the linear predictor for gaussian); or, for binomial, the predicted
+            label.
+
+        Returns
+        -------
+        ndarray
+            ``(n, L)`` by default, ``(n,)`` for a scalar ``lambda_``, ``(n, k)`` for ``k`` values.
+        """
+        if type not in ("link", "response", "class"):
+            raise ValueError(f"type: expected 'link', 'response' or 'class', got {type!r}.")
+        if type == "class" and self.family != "binomial":
+            raise ValueError(f"type: 'class' needs family='binomial', this path is {self.family!r}.")
+        xa = np.asarray(X, dtype=float)
+        p = self.coef.shape[1]
+        if xa.ndim != 2 or xa.shape[1] != p:
+            raise ValueError(f"X: expected shape (n_samples, {p}), got {xa.shape}.")
+        if lambda_ is None:
+            eta = xa @ self.coef.T + self.intercept
+        else:
+            b0, coef = self.coef_at(lambda_)
+            eta = xa @ coef.T + b0
+        if self.family != "binomial" or type == "link":
+            return eta
+        if type == "response":
+            return 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
+        return np.where(eta > 0, self.classes[1], self.classes[0])
+
+    def summary(self, max_rows: int | None = None) -> str:
+        """A glmnet-style table: λ, number of nonzeros, % deviance explained, duality gap, converged."""
+        rows = [f"{'':>4} {'lambda':>11} {'df':>5} {'%dev':>7} {'gap/P(0)':>10} {'conv':>5}"]
+        idx = range(self.n_lambdas)
+        if max_rows is not None and self.n_lambdas > max_rows:
+            step = int(np.ceil(self.n_lambdas / max_rows))
+            idx = sorted(set(range(0, self.n_lambdas, step)) | {self.n_lambdas - 1})
+        for k in idx:
+            rows.append(
+                f"{k + 1:>4} {self.lambdas[k]:>11.5g} {int(self.df[k]):>5} {100 * self.dev_ratio[k]:>7.2f} "
+                f"{self.gap[k]:>10.2e} {'yes' if self.converged[k] else 'NO':>5}"
+            )
+        return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        p = self.coef.shape[1]
+        return (
+            f"Path(family={self.family!r}, l1_ratio={self.l1_ratio:g}, n_lambdas={self.n_lambdas}, n_features={p}, "
+            f"lambda=[{self.lambdas[0]:.4g} … {self.lambdas[-1]:.4g}], converged={int(self.converged.sum())}/"
+            f"{self.n_lambdas})"
+        )
+
+
+_ARRAY_FIELDS = ["lambdas", "coef", "intercept", "gap", "converged", "n_iter", "dev_ratio", "df"]
+jax.tree_util.register_dataclass(
+    Path,
+    data_fields=_ARRAY_FIELDS,
+    meta_fields=[f.name for f in dataclasses.fields(Path) if f.name not in _ARRAY_FIELDS],
+)

@@ -1,0 +1,93 @@
+"""Working sets: solve each λ on a fixed-size subset of the features, certified on all of them.
+
+For ``p`` much larger than the support, an iteration on all ``p`` features wastes most of its work. At each outer
+step the ``size`` features with the highest :meth:`priority` (every nonzero coefficient first, then the features
+whose gradient pulls hardest against the penalty) form the working set ``W``; the same :func:`fista` loop solves
+the problem restricted to ``W`` (other coefficients held fixed), and the duality gap of the *full* problem decides
+whether the λ is done. A violating feature outside ``W`` has a high priority, so it enters at the next outer step.
+``size`` is static, so shapes never change; should the working set stop making progress (e.g. more nonzeros than
+``size``), the remaining iterations go to the full problem, so the answer is certified either way.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from jaxreg.losses.base import Loss
+from jaxreg.penalties.base import Penalty
+from jaxreg.solvers.fista import SolveResult, fista
+from jaxreg.solvers.gap import Profile, duality_gap
+from jaxreg.solvers.lipschitz import lipschitz_constant
+
+#: The restricted problems are solved to this fraction of the target gap, so that one outer step usually suffices.
+INNER_TOL_FRACTION = 0.3
+
+
+class _Outer(NamedTuple):
+    beta: jax.Array
+    grad: jax.Array  # loss gradient at beta, from the last gap evaluation
+    gap: jax.Array
+    loss: jax.Array
+    n_iter: jax.Array
+    n_outer: jax.Array
+
+
+def working_set_solve(
+    loss: Loss,
+    penalty: Penalty,
+    lam: jax.Array,
+    beta0: jax.Array,
+    *,
+    size: int,
+    step: jax.Array,
+    tol_abs: jax.Array,
+    max_iter: int | jax.Array,
+    check_every: int,
+    backtrack: bool = False,
+    max_outer: int = 20,
+    profile: Profile | None = None,
+) -> SolveResult:
+    """Solve ``min f + λ g`` from ``beta0`` with working sets of ``size`` features (see the module docstring).
+
+    ``step`` is the full problem's step ``1/L``; each restricted problem estimates its own (larger) step, capped by
+    the full one's curvature bound. ``max_iter`` bounds the total number of proximal-gradient iterations.
+    ``profile`` applies to the gaps of the full problem (see :mod:`jaxreg.solvers.gap`).
+    """
+    dtype = beta0.dtype
+    budget = jnp.asarray(max_iter, jnp.int32)
+
+    def cond(st: _Outer) -> jax.Array:
+        room = jnp.count_nonzero(st.beta) < size  # a full working set cannot take in a new feature
+        return (st.gap > tol_abs) & (st.n_iter < budget) & (st.n_outer < max_outer) & room
+
+    def body(st: _Outer) -> _Outer:
+        v = -st.grad
+        # only the ranking matters; top_k is ~30× faster in float32 on XLA's CPU backend
+        _, idx = lax.top_k(penalty.priority(st.beta, v, lam).astype(jnp.float32), size)
+        sub_loss = loss.restrict(idx, st.beta)
+        sub_pen = penalty.restrict(idx)
+        sub_step = jnp.maximum(step, 1.0 / lipschitz_constant(sub_loss, size, dtype, n_iter=24))
+        sub = fista(sub_loss, sub_pen, lam, st.beta[idx], step=sub_step, tol_abs=INNER_TOL_FRACTION * tol_abs,
+                    max_iter=budget - st.n_iter, check_every=check_every, backtrack=backtrack)
+        beta = st.beta.at[idx].set(sub.beta)
+        info = duality_gap(loss, penalty, beta, lam, profile)
+        return _Outer(info.beta, info.grad, info.gap, info.loss, st.n_iter + sub.n_iter, st.n_outer + 1)
+
+    info0 = duality_gap(loss, penalty, beta0, lam, profile)
+    zero = jnp.zeros((), jnp.int32)
+    st = lax.while_loop(cond, body, _Outer(info0.beta, info0.grad, info0.gap, info0.loss, zero, zero))
+
+    # Certified either way: whatever the working sets left undone is finished on the full problem.
+    def finish(st: _Outer) -> SolveResult:
+        rest = fista(loss, penalty, lam, st.beta, step=step, tol_abs=tol_abs, max_iter=budget - st.n_iter,
+                     check_every=check_every, backtrack=backtrack, profile=profile)
+        return SolveResult(rest.beta, rest.gap, rest.loss, st.n_iter + rest.n_iter, rest.converged)
+
+    def done(st: _Outer) -> SolveResult:
+        return SolveResult(st.beta, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
+
+    return lax.cond(st.gap <= tol_abs, done, finish, st)

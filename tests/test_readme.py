@@ -1,0 +1,20 @@
+"""README's Quick start has exactly two commands, and .ci/run runs the test one verbatim."""
+
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _quick_start_commands():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.*?)\n```", section, flags=re.S)
+
+
+def test_two_commands_and_ci_runs_the_test_one():
+    cmds = _quick_start_commands()
+    assert len(cmds) == 2 and all("\n" not in c for c in cmds)
+    assert "jaxreg demo" in cmds[0]
+    assert "pytest" in cmds[1]
+    assert cmds[1] in (ROOT / ".ci" / "run").read_text()

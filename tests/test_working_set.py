@@ -1,0 +1,54 @@
+"""Working sets: same certified answers as iterating on all features, including when the support outgrows them."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxreg
+from jaxreg.losses import GaussianGram, GaussianX
+from jaxreg.penalties import ElasticNet
+from reference_np import kkt_violation, make_problem, standardization
+
+
+@pytest.mark.parametrize("form", [GaussianGram, GaussianX])
+def test_restricted_loss_is_the_loss_with_others_fixed(form):
+    X, y = make_problem(30, 10, seed=1)
+    loss = form.from_data(jnp.asarray(X), jnp.asarray(y))
+    beta = jnp.linspace(-1.0, 1.0, 10)
+    idx = jnp.asarray([7, 2, 5])
+    sub = loss.restrict(idx, beta)
+    b_sub = jnp.asarray([0.3, -0.2, 0.9])
+    full = beta.at[idx].set(b_sub)
+    np.testing.assert_allclose(sub.value(b_sub), loss.value(full), rtol=1e-12)
+    np.testing.assert_allclose(sub.grad(b_sub), loss.grad(full)[idx], rtol=1e-10, atol=1e-12)
+    pen = ElasticNet(jnp.asarray(0.5), jnp.arange(1.0, 11.0), jnp.full(10, -1.0), jnp.full(10, 2.0)).restrict(idx)
+    np.testing.assert_array_equal(pen.penalty_factor, [8.0, 3.0, 6.0])
+
+
+@pytest.mark.parametrize("alpha,size", [(1.0, 16), (0.9, 32), (0.05, 16)])
+def test_working_sets_match_full_iterations(alpha, size):
+    X, y = make_problem(40, 150, k=8, seed=2)
+    opts = dict(l1_ratio=alpha, n_lambdas=30, tol=1e-12, max_iter=100_000)
+    full = jaxreg.path(X, y, working_set=None, **opts)
+    ws = jaxreg.path(X, y, working_set=size, **opts)
+    assert ws.converged.all()
+    np.testing.assert_allclose(ws.lambdas, full.lambdas)
+    scale = np.abs(full.coef).max()
+    np.testing.assert_allclose(ws.coef, full.coef, atol=1e-4 * scale)
+    if alpha < 0.1:
+        assert ws.df.max() > size  # the support outgrew the working set: the full-problem fallback finished it
+    _, _, sd = standardization(X)
+    for k in range(0, ws.n_lambdas, 5):
+        assert kkt_violation(X, y, ws.intercept[k], ws.coef[k], ws.lambdas[k], alpha=alpha, scale=sd) < 1e-4
+
+
+def test_auto_working_set_size():
+    from jaxreg.path import _working_set_size
+
+    assert _working_set_size("auto", 200, 2000) == 256
+    assert _working_set_size("auto", 200, 20_000) == 256
+    assert _working_set_size("auto", 1000, 500) == 0  # would not be smaller than half the features
+    assert _working_set_size(None, 200, 2000) == 0
+    assert _working_set_size(5000, 200, 2000) == 0
+    with pytest.raises(ValueError, match="working_set"):
+        jaxreg.path(*make_problem(10, 4), working_set=-1)
