@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+from jax import lax
 
 from jaxreg.losses import Binomial, GaussianGram, GaussianX
 from jaxreg.penalties import ElasticNet
 from jaxreg.preprocessing import normalize_weights, prepare, to_original_scale, to_solver_bounds
-from jaxreg.solvers import EarlyStop, Profile, fista, lipschitz_constant, solve_path, working_set_solve
+from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
 
 
 class CoreConfig(NamedTuple):
@@ -32,7 +33,7 @@ class CoreConfig(NamedTuple):
     n_profiled: int = 0  # unpenalized, unbounded coordinates (intercept column included) profiled out for the gap
     max_iter: int = 10_000
     check_every: int = 10
-    working_set: int = 0  # features per working set; 0 = always iterate on all features
+    working_set: tuple[int, ...] = ()  # working-set bucket sizes, increasing; () = always iterate on all features
 
 
 class CoreResult(NamedTuple):
@@ -102,10 +103,7 @@ def fit_path(
     profile = Profile(idx, jnp.arange(config.n_profiled) < jnp.count_nonzero(unpenalized))
     opts = dict(step=step, tol_abs=tol_abs, check_every=config.check_every, backtrack=not least_squares,
                 profile=profile)
-    if config.working_set:
-        solve = partial(working_set_solve, size=config.working_set, **opts)
-    else:
-        solve = partial(fista, **opts)
+    solve = _bucketed(config.working_set, opts)
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -123,7 +121,7 @@ def fit_path(
         penalty,
         lams,
         beta0,
-        solve=lambda f, g, lam, b, budget: solve(f, g, lam, b, max_iter=budget),
+        solve=solve,
         null_loss=null_loss,
         max_iter=config.max_iter,
         early_stop=config.early_stop,
@@ -136,3 +134,41 @@ def fit_path(
         lams, coef, intercept, sol.gap / safe_null, sol.converged, sol.n_iter, dev_ratio, sol.active, lambda_max,
         null_loss,
     )
+
+
+#: A λ starts with the smallest working-set bucket holding this multiple of its warm start's nonzeros (plus
+#: BUCKET_SLACK), else the largest one with room; a bucket that fills up before the gap is reached hands over to the
+#: next one, the last to all features.
+BUCKET_GROWTH = 1.5
+BUCKET_SLACK = 16
+
+
+def _bucketed(sizes: tuple[int, ...], opts: dict):
+    """One λ's solver: working sets in static buckets of increasing size, then all features if still needed.
+
+    Each bucket compiles once; which ones run is decided per λ at run time (under ``vmap`` every bucket runs for
+    the whole batch, which is correct but slower).
+    """
+    full = partial(fista, **opts)
+    if not sizes:
+        return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget)
+    buckets = [partial(working_set_solve, size=s, finish=False, **opts) for s in sizes]
+
+    def solve(f, g, lam, b, budget):
+        nnz = jnp.count_nonzero(b)
+        need = jnp.minimum(BUCKET_GROWTH * nnz + BUCKET_SLACK, sizes[-1])  # the largest bucket, if it has room
+        res = SolveResult(b, jnp.full((), jnp.inf, b.dtype), jnp.zeros((), b.dtype), jnp.zeros((), jnp.int32),
+                          jnp.zeros((), bool))
+        for size, bucket in zip(sizes, buckets):
+            def run(r, bucket=bucket):
+                out = bucket(f, g, lam, r.beta, max_iter=budget - r.n_iter)
+                return out._replace(n_iter=out.n_iter + r.n_iter)
+            go = ~res.converged & (size >= need) & (nnz < size) & (res.n_iter < budget)
+            res = lax.cond(go, run, lambda r: r, res)
+
+        def run_full(r):
+            out = full(f, g, lam, r.beta, max_iter=budget - r.n_iter)
+            return out._replace(n_iter=out.n_iter + r.n_iter)
+        return lax.cond(res.converged, lambda r: r, run_full, res)
+
+    return solve

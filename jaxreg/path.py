@@ -58,14 +58,16 @@ def _early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family
     return EarlyStop(dev_change=change, relative_change=family == "gaussian")
 
 
-def _working_set_size(value: Any, n: int, p: int) -> int:
+def _working_set_size(value: Any, n: int, p: int) -> tuple[int, ...]:
+    """Working-set bucket sizes: ``"auto"`` gives 64, 128, … up to the first power of two ≥ min(n, p), keeping only
+    sizes ≤ p/2 (larger ones would not beat iterating on all features); an integer gives that one size."""
     if value is None:
-        return 0
+        return ()
     if value == "auto":
-        size = 1 << max(6, (min(n, p) - 1).bit_length())
-        return size if 2 * size <= p else 0
+        top = 1 << max(6, (min(n, p) - 1).bit_length())
+        return tuple(s for s in (64 << k for k in range(32)) if s <= top and 2 * s <= p)
     size = v.check_int(value, "working_set", low=0)
-    return size if 0 < size < p else 0
+    return (size,) if 0 < size < p else ()
 
 
 def _feature_names(X: Any) -> tuple[str, ...] | None:
@@ -160,8 +162,9 @@ def path(
     working_set : int, None or "auto"
         Solve each λ on working sets of this many features (the nonzero coefficients and the strongest violators
         of the optimality conditions), certifying the duality gap on all features. ``None`` or 0: iterate on all
-        features. ``"auto"``: the power of two at least ``max(64, min(n, p))`` when that is under ``p / 2``,
-        else off.
+        features. ``"auto"``: buckets of 64, 128, … features up to the first power of two ≥ ``min(n, p)``, each at
+        most ``p / 2``; each λ uses the smallest bucket that holds 1.5× its warm start's nonzeros (plus 16),
+        or all features when none does.
 
     Returns
     -------

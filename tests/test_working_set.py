@@ -45,10 +45,28 @@ def test_working_sets_match_full_iterations(alpha, size):
 def test_auto_working_set_size():
     from jaxreg.path import _working_set_size
 
-    assert _working_set_size("auto", 200, 2000) == 256
-    assert _working_set_size("auto", 200, 20_000) == 256
-    assert _working_set_size("auto", 1000, 500) == 0  # would not be smaller than half the features
-    assert _working_set_size(None, 200, 2000) == 0
-    assert _working_set_size(5000, 200, 2000) == 0
+    assert _working_set_size("auto", 200, 2000) == (64, 128, 256)
+    assert _working_set_size("auto", 200, 20_000) == (64, 128, 256)
+    assert _working_set_size("auto", 1000, 500) == (64, 128)  # buckets stay at most half the features
+    assert _working_set_size("auto", 50, 100) == ()
+    assert _working_set_size(None, 200, 2000) == ()
+    assert _working_set_size(5000, 200, 2000) == ()
+    assert _working_set_size(100, 200, 2000) == (100,)
     with pytest.raises(ValueError, match="working_set"):
         jaxreg.path(*make_problem(10, 4), working_set=-1)
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+def test_bucket_escalation_matches_full_iterations(family):
+    # n ≥ p: "auto" gives buckets of 64 and 128 features; the support outgrows both, so λ move up the buckets and
+    # finish on all features
+    X, y = make_problem(600, 300, k=60, snr=10.0, seed=4)
+    if family == "binomial":
+        y = (y > np.median(y)).astype(float)
+    opts = dict(family=family, n_lambdas=25, lambda_min_ratio=1e-3, tol=1e-10, max_iter=100_000)
+    full = jaxreg.path(X, y, working_set=None, **opts)
+    auto = jaxreg.path(X, y, **opts)
+    assert auto.converged.all() and full.converged.all()
+    assert auto.df.max() > 128
+    np.testing.assert_allclose(auto.coef, full.coef, atol=1e-4 * np.abs(full.coef).max())
+    np.testing.assert_allclose(auto.intercept, full.intercept, atol=1e-4 * np.abs(full.intercept).max())

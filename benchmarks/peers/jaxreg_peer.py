@@ -24,7 +24,7 @@ class JaxregPeer(InProcessPeer):
     """
 
     name = "jaxreg"
-    families = ("gaussian",)
+    families = ("gaussian", "binomial")
     start_tol = 1e-6
     has_compilation = True
     dtype = "float64"

@@ -50,12 +50,15 @@ def working_set_solve(
     backtrack: bool = False,
     max_outer: int = 20,
     profile: Profile | None = None,
+    finish: bool = True,
 ) -> SolveResult:
     """Solve ``min f + λ g`` from ``beta0`` with working sets of ``size`` features (see the module docstring).
 
     ``step`` is the full problem's step ``1/L``; each restricted problem estimates its own (larger) step, capped by
     the full one's curvature bound. ``max_iter`` bounds the total number of proximal-gradient iterations.
-    ``profile`` applies to the gaps of the full problem (see :mod:`jaxreg.solvers.gap`).
+    ``profile`` applies to the gaps of the full problem (see :mod:`jaxreg.solvers.gap`). With ``finish`` (static),
+    whatever the working sets leave undone is finished by iterating on all features; without it the result may be
+    unconverged (e.g. for a caller that retries with a larger working set).
     """
     dtype = beta0.dtype
     budget = jnp.asarray(max_iter, jnp.int32)
@@ -82,7 +85,7 @@ def working_set_solve(
     st = lax.while_loop(cond, body, _Outer(info0.beta, info0.grad, info0.gap, info0.loss, zero, zero))
 
     # Certified either way: whatever the working sets left undone is finished on the full problem.
-    def finish(st: _Outer) -> SolveResult:
+    def finish_all(st: _Outer) -> SolveResult:
         rest = fista(loss, penalty, lam, st.beta, step=step, tol_abs=tol_abs, max_iter=budget - st.n_iter,
                      check_every=check_every, backtrack=backtrack, profile=profile)
         return SolveResult(rest.beta, rest.gap, rest.loss, st.n_iter + rest.n_iter, rest.converged)
@@ -90,4 +93,6 @@ def working_set_solve(
     def done(st: _Outer) -> SolveResult:
         return SolveResult(st.beta, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
 
-    return lax.cond(st.gap <= tol_abs, done, finish, st)
+    if not finish:
+        return done(st)
+    return lax.cond(st.gap <= tol_abs, done, finish_all, st)
