@@ -45,15 +45,20 @@ def check_x(x: Any) -> np.ndarray:
     return xa
 
 
-def check_y(y: Any, n: int) -> np.ndarray:
-    """A real response of length ``n`` (an ``(n, 1)`` column is accepted)."""
-    ya = _to_float_array(y, "y")
+def _response_vector(ya: np.ndarray, n: int, what: str) -> np.ndarray:
+    """``ya`` as a 1-D array of length ``n`` (an ``(n, 1)`` column is accepted)."""
     if ya.ndim == 2 and ya.shape[1] == 1:
         ya = ya[:, 0]
     if ya.ndim != 1:
-        raise ValueError(f"y: expected a 1-D array of length n_samples, got shape {ya.shape}.")
+        raise ValueError(f"y: expected a 1-D array of {what}, got shape {ya.shape}.")
     if ya.shape[0] != n:
         raise ValueError(f"y: length {ya.shape[0]} does not match X's {n} rows.")
+    return ya
+
+
+def check_y(y: Any, n: int) -> np.ndarray:
+    """A real response of length ``n`` (an ``(n, 1)`` column is accepted)."""
+    ya = _response_vector(_to_float_array(y, "y"), n, "length n_samples")
     _check_finite(ya, "y")
     return ya
 
@@ -63,13 +68,7 @@ def check_binomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, Any]]:
 
     As in glmnet, the labels are sorted and the second one is the class whose probability is modelled.
     """
-    ya = np.asarray(y)
-    if ya.ndim == 2 and ya.shape[1] == 1:
-        ya = ya[:, 0]
-    if ya.ndim != 1:
-        raise ValueError(f"y: expected a 1-D array of two class labels, got shape {ya.shape}.")
-    if ya.shape[0] != n:
-        raise ValueError(f"y: length {ya.shape[0]} does not match X's {n} rows.")
+    ya = _response_vector(np.asarray(y), n, "two class labels")
     if ya.dtype.kind == "f" and not np.isfinite(ya).all():
         raise ValueError("y: contains NaN or infinite values.")
     labels = np.unique(ya)

@@ -104,3 +104,19 @@ def test_breast_cancer_default_path_certified():
     fit = jaxreg.path(X, y, family="binomial")
     assert fit.converged.all() and fit.gap.max() <= 1e-7
     assert fit.dev_ratio[-1] > 0.9
+
+
+def test_perfect_separation_stops_like_glmnet_and_never_returns_nan():
+    # y is a threshold of the first feature: the unpenalized MLE does not exist
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((60, 4))
+    y = (X[:, 0] > 0.1).astype(float)
+    fit = jaxreg.path(X, y, family="binomial")
+    assert np.isfinite(fit.coef).all() and np.isfinite(fit.intercept).all()
+    assert fit.converged.all()
+    # glmnet's devmax rule: the default path ends once 99.9 % of the deviance is explained
+    assert fit.n_lambdas < 100 and fit.dev_ratio[-1] > 0.999 and np.all(fit.dev_ratio[:-1] <= 0.999)
+    # a user grid is never shortened: tiny λ give large but finite coefficients, and the flags tell the truth
+    tiny = jaxreg.path(X, y, family="binomial", lambdas=[1e-1, 1e-3, 1e-6], max_iter=20_000)
+    assert np.isfinite(tiny.coef).all() and tiny.coef[-1, 0] > tiny.coef[1, 0] > tiny.coef[0, 0] > 0
+    np.testing.assert_array_equal(tiny.converged, tiny.gap <= tiny.tol)
