@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         results["problems"] = old.get("problems", {})
         results["problem_order"] = list(dict.fromkeys(old.get("problem_order", []) + problem_names))
         results["machine"]["solvers"] = {**old["machine"].get("solvers", {}), **versions}
-        results["command"] = f"{old.get('command', '')}; {command.strip()} --merge"
+        results["command"] = f"{old.get('command', '')}; {command.strip()}"
 
     t_start = time.perf_counter()
     try:

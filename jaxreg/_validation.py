@@ -24,7 +24,7 @@ def _to_float_array(value: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name}: complex values are not supported (dtype {arr.dtype}).")
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}.")
-    return arr.astype(np.float64)
+    return arr.astype(np.float64, copy=False)  # no copy of a float64 X: nothing here writes to it
 
 
 def _check_finite(arr: np.ndarray, name: str, allow_inf: bool = False) -> None:

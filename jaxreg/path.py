@@ -225,7 +225,7 @@ def path(
         working_set=ws,
     )
     with _x64(dt == np.float64):
-        args = [a.astype(dt) for a in (xa, ya, w, pf, lower, upper, grid)]
+        args = [a.astype(dt, copy=False) for a in (xa, ya, w, pf, lower, upper, grid)]
         res = fit_path(*args, np.asarray(alpha, dt), np.asarray(tol_, dt), config)
         res = jax.tree_util.tree_map(np.asarray, res)
 

@@ -86,3 +86,14 @@ def test_degenerate_but_valid_input(x, y):
         assert np.all(fit.coef == 0) and np.allclose(fit.intercept, y[0])
     if x.shape[1] == 5 and np.ptp(x[:, -1]) == 0:
         assert np.all(fit.coef[:, -1] == 0)
+
+
+def test_inputs_are_left_untouched():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 5)), rng.standard_normal(30)
+    w, pf = rng.uniform(0.5, 2.0, 30), np.array([0.0, 1.0, 2.0, 1.0, 1.0])
+    lo, hi = np.full(5, -1.0), np.full(5, 2.0)
+    before = [a.copy() for a in (X, y, w, pf, lo, hi)]
+    jaxreg.path(X, y, sample_weight=w, penalty_factor=pf, lower_bounds=lo, upper_bounds=hi, n_lambdas=5)
+    for a, b in zip((X, y, w, pf, lo, hi), before):
+        np.testing.assert_array_equal(a, b)
