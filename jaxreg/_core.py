@@ -152,23 +152,23 @@ def _bucketed(sizes: tuple[int, ...], opts: dict):
     full = partial(fista, **opts)
     if not sizes:
         return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget)
-    buckets = [partial(working_set_solve, size=s, finish=False, **opts) for s in sizes]
+    buckets = [partial(working_set_solve, size=s, **opts) for s in sizes]
 
     def solve(f, g, lam, b, budget):
+        def resume(solver):
+            """Continue from a previous result with the budget it left, counting its iterations too."""
+            def run(r: SolveResult) -> SolveResult:
+                out = solver(f, g, lam, r.beta, max_iter=budget - r.n_iter)
+                return out._replace(n_iter=out.n_iter + r.n_iter)
+            return run
+
         nnz = jnp.count_nonzero(b)
         need = jnp.minimum(BUCKET_GROWTH * nnz + BUCKET_SLACK, sizes[-1])  # the largest bucket, if it has room
         res = SolveResult(b, jnp.full((), jnp.inf, b.dtype), jnp.zeros((), b.dtype), jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool))
         for size, bucket in zip(sizes, buckets):
-            def run(r, bucket=bucket):
-                out = bucket(f, g, lam, r.beta, max_iter=budget - r.n_iter)
-                return out._replace(n_iter=out.n_iter + r.n_iter)
             go = ~res.converged & (size >= need) & (nnz < size) & (res.n_iter < budget)
-            res = lax.cond(go, run, lambda r: r, res)
-
-        def run_full(r):
-            out = full(f, g, lam, r.beta, max_iter=budget - r.n_iter)
-            return out._replace(n_iter=out.n_iter + r.n_iter)
-        return lax.cond(res.converged, lambda r: r, run_full, res)
+            res = lax.cond(go, resume(bucket), lambda r: r, res)
+        return lax.cond(res.converged, lambda r: r, resume(full), res)
 
     return solve

@@ -6,7 +6,9 @@ whose gradient pulls hardest against the penalty) form the working set ``W``; th
 the problem restricted to ``W`` (other coefficients held fixed), and the duality gap of the *full* problem decides
 whether the λ is done. A violating feature outside ``W`` has a high priority, so it enters at the next outer step.
 ``size`` is static, so shapes never change; should the working set stop making progress (e.g. more nonzeros than
-``size``), the remaining iterations go to the full problem, so the answer is certified either way.
+``size``), the result comes back unconverged (``converged`` is exact: the full gap against ``tol_abs``), and the
+caller continues from it with a larger working set or on all features (``jaxreg._core`` chains buckets of
+increasing size, then :func:`fista` on all features, so the path is certified either way).
 """
 
 from __future__ import annotations
@@ -50,15 +52,13 @@ def working_set_solve(
     backtrack: bool = False,
     max_outer: int = 20,
     profile: Profile | None = None,
-    finish: bool = True,
 ) -> SolveResult:
     """Solve ``min f + λ g`` from ``beta0`` with working sets of ``size`` features (see the module docstring).
 
     ``step`` is the full problem's step ``1/L``; each restricted problem estimates its own (larger) step, capped by
     the full one's curvature bound. ``max_iter`` bounds the total number of proximal-gradient iterations.
-    ``profile`` applies to the gaps of the full problem (see :mod:`jaxreg.solvers.gap`). With ``finish`` (static),
-    whatever the working sets leave undone is finished by iterating on all features; without it the result may be
-    unconverged (e.g. for a caller that retries with a larger working set).
+    ``profile`` applies to the gaps of the full problem (see :mod:`jaxreg.solvers.gap`). The result may be
+    unconverged when the working set fills up or stalls; the caller then continues from it (see the module docstring).
     """
     dtype = beta0.dtype
     budget = jnp.asarray(max_iter, jnp.int32)
@@ -84,15 +84,4 @@ def working_set_solve(
     zero = jnp.zeros((), jnp.int32)
     st = lax.while_loop(cond, body, _Outer(info0.beta, info0.grad, info0.gap, info0.loss, zero, zero))
 
-    # Certified either way: whatever the working sets left undone is finished on the full problem.
-    def finish_all(st: _Outer) -> SolveResult:
-        rest = fista(loss, penalty, lam, st.beta, step=step, tol_abs=tol_abs, max_iter=budget - st.n_iter,
-                     check_every=check_every, backtrack=backtrack, profile=profile)
-        return SolveResult(rest.beta, rest.gap, rest.loss, st.n_iter + rest.n_iter, rest.converged)
-
-    def done(st: _Outer) -> SolveResult:
-        return SolveResult(st.beta, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
-
-    if not finish:
-        return done(st)
-    return lax.cond(st.gap <= tol_abs, done, finish_all, st)
+    return SolveResult(st.beta, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
