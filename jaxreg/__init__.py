@@ -1,9 +1,23 @@
 """jaxreg: regularization paths (lasso, ridge, elastic net) with JAX, following glmnet's conventions."""
 
 from jaxreg import datasets
+from jaxreg.batch import bootstrap_path, multi_response_path, weighted_paths
+from jaxreg.cv import cv_path
+from jaxreg.cv_result import CVPath
 from jaxreg.path import ConvergenceWarning, path
 from jaxreg.result import Path
 
 __version__ = "0.1.0"
 
-__all__ = ["ConvergenceWarning", "Path", "__version__", "datasets", "path"]
+__all__ = [
+    "CVPath",
+    "ConvergenceWarning",
+    "Path",
+    "__version__",
+    "bootstrap_path",
+    "cv_path",
+    "datasets",
+    "multi_response_path",
+    "path",
+    "weighted_paths",
+]

@@ -2,77 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Literal
 
-import jax
-import numpy as np
-
-from jaxreg import _validation as v
-from jaxreg._core import CoreConfig, fit_path
-from jaxreg.losses import PLANNED_FAMILIES, SUPPORTED_FAMILIES
+from jaxreg._setup import DEFAULT_TOL, DEFAULT_TOL_BINOMIAL, ConvergenceWarning, assemble, run, setup
 from jaxreg.result import Path
-from jaxreg.solvers import EarlyStop
 
-#: Default duality-gap tolerances (relative to P(0)) per floating dtype. Logistic paths get a looser float64 default:
-#: near separation their last λ are ill-conditioned for first-order methods (breast-cancer data, default path on
-#: 2 CPU cores: 0.9 s at 1e-7, 1.9 s at 1e-8, 3.1 s at 1e-9). 1e-8 is the loosest that keeps every glmnet binomial
-#: reference case within 1e-3 (1e-7 missed two λ by 1.3e-3).
-DEFAULT_TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}
-DEFAULT_TOL_BINOMIAL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-5}
-
-
-class ConvergenceWarning(UserWarning):
-    """Some λ of a path did not reach the requested duality gap."""
-
-
-def _x64(enabled: bool) -> Any:
-    """Context manager switching JAX's 64-bit mode locally (``jax.enable_x64``; older JAX: jax.experimental)."""
-    ctx = getattr(jax, "enable_x64", None)
-    if ctx is None:  # pragma: no cover - JAX < 0.6
-        from jax.experimental import enable_x64 as ctx
-    return ctx(enabled)
-
-
-def _resolve_dtype(dtype: Any) -> np.dtype:
-    if dtype is None:
-        return np.dtype(np.float64)
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise TypeError(f"dtype: expected float32 or float64, got {dtype!r}.") from exc
-    if dt not in DEFAULT_TOL:
-        raise TypeError(f"dtype: expected float32 or float64, got {dt}.")
-    return dt
-
-
-def _early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family: str) -> EarlyStop | None:
-    """glmnet's early stop of a default path.
-
-    As in glmnet 4.1-6: the change rule is relative for gaussian and absolute for binomial, and it is off when some
-    bound is exactly 0.
-    """
-    if not default_grid:
-        return None
-    change = 0.0 if (lower == 0).any() or (upper == 0).any() else EarlyStop().dev_change
-    return EarlyStop(dev_change=change, relative_change=family == "gaussian")
-
-
-def _working_set_size(value: Any, n: int, p: int) -> tuple[int, ...]:
-    """Working-set bucket sizes: ``"auto"`` gives 64, 128, … up to the first power of two ≥ min(n, p), keeping only
-    sizes ≤ p/2 (larger ones would not beat iterating on all features); an integer gives that one size."""
-    if value is None:
-        return ()
-    if value == "auto":
-        top = 1 << max(6, (min(n, p) - 1).bit_length())
-        return tuple(s for s in (64 << k for k in range(32)) if s <= top and 2 * s <= p)
-    size = v.check_int(value, "working_set", low=0)
-    return (size,) if 0 < size < p else ()
-
-
-def _feature_names(X: Any) -> tuple[str, ...] | None:
-    cols = getattr(X, "columns", None)
-    return None if cols is None else tuple(str(c) for c in cols)
+__all__ = ["DEFAULT_TOL", "DEFAULT_TOL_BINOMIAL", "ConvergenceWarning", "path"]
 
 
 def path(
@@ -180,81 +115,9 @@ def path(
     >>> fit.coef.shape[1]
     10
     """
-    if family not in SUPPORTED_FAMILIES:
-        if family in PLANNED_FAMILIES:
-            raise ValueError(f"family: {family!r} is not implemented yet; supported: {SUPPORTED_FAMILIES}.")
-        raise ValueError(f"family: unknown family {family!r}; supported: {SUPPORTED_FAMILIES}.")
-    names = _feature_names(X)
-    binomial = family == "binomial"
-    xa = v.check_x(X)
-    n, p = xa.shape
-    ya, classes = v.check_binomial_y(y, n) if binomial else (v.check_y(y, n), None)
-    alpha = v.check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)
-    w = v.check_weights(sample_weight, n)
-    pf = v.check_penalty_factor(penalty_factor, p)
-    lower, upper = v.check_bounds(lower_bounds, upper_bounds, p)
-    dt = _resolve_dtype(dtype)
-    defaults = DEFAULT_TOL_BINOMIAL if binomial else DEFAULT_TOL
-    tol_ = defaults[dt] if tol is None else v.check_scalar(tol, "tol", low=0.0, high=1.0, low_open=True)
-    max_iter = v.check_int(max_iter, "max_iter", low=1)
-    if precompute not in ("auto", True, False):
-        raise ValueError(f"precompute: expected True, False or 'auto', got {precompute!r}.")
-    gram = (n >= p if precompute == "auto" else bool(precompute)) and not binomial  # the Gram form is least squares
-    ws = _working_set_size(working_set, n, p)
-
-    if lambdas is None:
-        n_lambdas = v.check_int(n_lambdas, "n_lambdas", low=1)
-        ratio = (1e-4 if n > p else 1e-2) if lambda_min_ratio is None else v.check_scalar(
-            lambda_min_ratio, "lambda_min_ratio", low=0.0, high=1.0, low_open=True, high_open=True)
-        grid = np.exp(np.linspace(0.0, np.log(ratio), n_lambdas)) if n_lambdas > 1 else np.ones(1)
-        relative = True
-    else:
-        grid = v.check_lambdas(lambdas)
-        relative = False
-
-    config = CoreConfig(
-        family=family,
-        fit_intercept=bool(fit_intercept),
-        standardize=bool(standardize),
-        gram=gram,
-        relative_grid=relative,
-        early_stop=_early_stop(relative, lower, upper, family),
-        has_unpenalized=bool((pf == 0).any()),
-        n_profiled=int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper))) + int(binomial and fit_intercept),
-        max_iter=max_iter,
-        working_set=ws,
-    )
-    with _x64(dt == np.float64):
-        args = [a.astype(dt, copy=False) for a in (xa, ya, w, pf, lower, upper, grid)]
-        res = fit_path(*args, np.asarray(alpha, dt), np.asarray(tol_, dt), config)
-        res = jax.tree_util.tree_map(np.asarray, res)
-
-    keep = res.active
-    coef = res.coef[keep]
-    fit = Path(
-        lambdas=res.lambdas[keep],
-        coef=coef,
-        intercept=res.intercept[keep],
-        gap=res.gap[keep],
-        converged=res.converged[keep],
-        n_iter=res.n_iter[keep],
-        dev_ratio=res.dev_ratio[keep],
-        df=np.count_nonzero(coef, axis=1),
-        l1_ratio=alpha,
-        lambda_max=float(res.lambda_max),
-        family=family,
-        feature_names=names,
-        tol=tol_,
-        classes=classes,
-    )
-    if not fit.converged.all():
-        bad = fit.lambdas[~fit.converged]
-        shown = ", ".join(f"{b:.4g}" for b in bad[:5]) + (" …" if bad.size > 5 else "")
-        warnings.warn(
-            f"{bad.size} of {fit.n_lambdas} λ did not reach the duality gap tol={tol_:g} within max_iter={max_iter} "
-            f"iterations (λ = {shown}); largest relative gap {fit.gap.max():.2e}. Increase max_iter, loosen tol, "
-            f"or use dtype='float64'.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    return fit
+    s = setup(X, y, family=family, l1_ratio=l1_ratio, lambdas=lambdas, n_lambdas=n_lambdas,
+              lambda_min_ratio=lambda_min_ratio, fit_intercept=fit_intercept, standardize=standardize,
+              sample_weight=sample_weight, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+              upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype, precompute=precompute,
+              working_set=working_set)
+    return assemble(run(s), s)

@@ -140,6 +140,12 @@ class Path:
             return 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
         return np.where(eta > 0, self.classes[1], self.classes[0])
 
+    def plot(self, **kwargs: Any) -> Any:
+        """Coefficient paths, as glmnet's ``plot``: see :func:`jaxreg.plotting.plot_path` (needs matplotlib)."""
+        from jaxreg.plotting import plot_path
+
+        return plot_path(self, **kwargs)
+
     def summary(self, max_rows: int | None = None) -> str:
         """A glmnet-style table: λ, number of nonzeros, % deviance explained, duality gap, converged."""
         rows = [f"{'':>4} {'lambda':>11} {'df':>5} {'%dev':>7} {'gap/P(0)':>10} {'conv':>5}"]

@@ -43,7 +43,7 @@ def test_working_sets_match_full_iterations(alpha, size):
 
 
 def test_auto_working_set_size():
-    from jaxreg.path import _working_set_size
+    from jaxreg._setup import working_set_size as _working_set_size
 
     assert _working_set_size("auto", 200, 2000) == (64, 128, 256)
     assert _working_set_size("auto", 200, 20_000) == (64, 128, 256)

@@ -1,0 +1,247 @@
+"""Reading a data table for the command line: CSV with the standard library, Parquet through pandas + pyarrow.
+
+A table is read into a numeric feature matrix ``X`` (n, p), a response ``y`` (n,) and the feature names. Every
+problem with the data is raised as :class:`DataError` (a ``ValueError``) with a message naming the file, the column
+and, for CSV, the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path as FsPath
+from typing import Any
+
+import numpy as np
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class DataError(ValueError):
+    """The data file cannot be used as asked (missing, malformed, unknown column, non-numeric feature…)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """The parts of a data file a fit needs.
+
+    Attributes
+    ----------
+    X : (n, p) ndarray of float64
+        Feature columns, in the file's order (or in the order asked for).
+    y : (n,) ndarray
+        The target column: float64, or strings (two-class labels) when ``numeric_target=False`` and some value is
+        not a number.
+    feature_names : tuple of str
+        Names of the columns of ``X``.
+    target : str
+        Name of the target column.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...]
+    target: str
+
+
+def _select(header: Sequence[str], target: str, features: Sequence[str] | None, source: str) -> list[str]:
+    """The feature names to use: ``features`` checked against ``header``, or every column but the target."""
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(f"{source}: column names must be unique, {name!r} appears more than once.")
+        seen.add(name)
+    available = ", ".join(repr(h) for h in header)
+    if target not in seen:
+        raise DataError(f"--target: no column {target!r} in {source}; its columns are {available}.")
+    if features is None:
+        chosen = [h for h in header if h != target]
+    else:
+        chosen = list(features)
+        unknown = [f for f in chosen if f not in seen]
+        if unknown:
+            raise DataError(f"--features: no column {', '.join(map(repr, unknown))} in {source}; "
+                            f"its columns are {available}.")
+        if target in chosen:
+            raise DataError(f"--features: the target column {target!r} cannot also be a feature.")
+        if len(set(chosen)) != len(chosen):
+            raise DataError("--features: a column is listed twice.")
+    if not chosen:
+        raise DataError(f"{source}: no feature columns (the only column is the target {target!r}).")
+    return chosen
+
+
+def _numbers(values: list[str], lines: list[int], name: str, source: str, *, target: bool = False) -> np.ndarray:
+    """A CSV column as float64, or a :class:`DataError` naming the first bad cell."""
+    try:
+        col = np.array(values, dtype=np.float64)
+    except ValueError:
+        col = None
+    if col is not None and np.isfinite(col).all():
+        return col
+    for value, line in zip(values, lines):
+        text = value.strip()
+        if text == "" or text.upper() in ("NA", "NAN", "NULL", "NONE"):
+            raise DataError(f"{source}, line {line}: missing value in column {name!r}; "
+                            "jaxreg does not impute missing values, remove or fill them first.")
+        try:
+            number = float(text)
+        except ValueError:
+            hint = ("use --family binomial for class labels" if target else
+                    "encode categories as 0/1 columns or leave the column out with --features")
+            raise DataError(f"{source}, line {line}: {'the target ' if target else ''}column {name!r} is not "
+                            f"numeric (value {value!r}); {hint}.") from None
+        if not np.isfinite(number):
+            raise DataError(f"{source}, line {line}: column {name!r} has a non-finite value {value!r}.")
+    raise AssertionError("unreachable: a bad cell was expected")  # pragma: no cover
+
+
+def _labels(values: list[str], lines: list[int], name: str, source: str) -> np.ndarray:
+    """A two-class target: numbers when every label is one, else the stripped strings."""
+    stripped = [v.strip() for v in values]
+    for text, line in zip(stripped, lines):
+        if text == "":
+            raise DataError(f"{source}, line {line}: missing value in the target column {name!r}.")
+    try:
+        return _numbers(values, lines, name, source, target=True)
+    except DataError:
+        return np.array(stripped, dtype=str)
+
+
+def _read_csv(file: FsPath, target: str, features: Sequence[str] | None, numeric_target: bool) -> Table:
+    source = str(file)
+    suffixes = [s.lower() for s in file.suffixes]
+    delimiter = "\t" if {".tsv", ".tab"} & set(suffixes) else ","
+    opener = gzip.open if file.suffix.lower() == ".gz" else open
+    try:
+        with opener(file, "rt", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            header = next((row for row in reader if row), None)
+            if header is None:
+                raise DataError(f"{source}: the file is empty (expected a header row of column names).")
+            header = [h.strip() for h in header]
+            rows, lines = [], []
+            for row in reader:
+                if not row or all(not cell.strip() for cell in row):
+                    continue  # blank line
+                if len(row) != len(header):
+                    raise DataError(f"{source}, line {reader.line_num}: {len(row)} fields, but the header has "
+                                    f"{len(header)} columns.")
+                rows.append(row)
+                lines.append(reader.line_num)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{source}: not a UTF-8 text file ({exc.reason}).") from None
+    except csv.Error as exc:
+        raise DataError(f"{source}: malformed CSV ({exc}).") from None
+    chosen = _select(header, target, features, source)
+    if not rows:
+        raise DataError(f"{source}: no data rows after the header.")
+    index = {h: k for k, h in enumerate(header)}
+
+    def column(name: str) -> list[str]:
+        return [row[index[name]] for row in rows]
+
+    X = np.column_stack([_numbers(column(f), lines, f, source) for f in chosen])
+    if numeric_target:
+        y = _numbers(column(target), lines, target, source, target=True)
+    else:
+        y = _labels(column(target), lines, target, source)
+    return Table(X, y, tuple(chosen), target)
+
+
+def _parquet_missing() -> list[str]:
+    """The modules Parquet reading needs that are not installed."""
+    return [m for m in ("pandas", "pyarrow") if importlib.util.find_spec(m) is None]
+
+
+def _read_parquet(file: FsPath, target: str, features: Sequence[str] | None, numeric_target: bool) -> Table:
+    source = str(file)
+    missing = _parquet_missing()
+    if missing:
+        raise DataError(f"{source}: reading Parquet files needs pandas and pyarrow; install them with "
+                        f"`pip install {' '.join(missing)}` (or convert the file to CSV).")
+    import pandas as pd
+
+    try:
+        frame = pd.read_parquet(file, engine="pyarrow")
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{source}: could not read it as Parquet ({exc}).") from None
+    frame.columns = [str(c) for c in frame.columns]
+    chosen = _select(list(frame.columns), target, features, source)
+    if len(frame) == 0:
+        raise DataError(f"{source}: no data rows.")
+
+    def numbers(name: str) -> np.ndarray:
+        col = frame[name]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            hint = ("use --family binomial for class labels" if name == target else
+                    "encode categories as 0/1 columns or leave the column out with --features")
+            raise DataError(f"{source}: column {name!r} is not numeric (dtype {col.dtype}); {hint}.")
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise DataError(f"{source}: column {name!r} has missing or non-finite values (first at row {bad[0]}); "
+                            "jaxreg does not impute missing values.")
+        return values
+
+    X = np.column_stack([numbers(f) for f in chosen])
+    col = frame[target]
+    if numeric_target or pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        y = numbers(target)
+    else:
+        if col.isna().any():
+            raise DataError(f"{source}: missing value in the target column {target!r} "
+                            f"(first at row {int(np.flatnonzero(col.isna().to_numpy())[0])}).")
+        y = np.array([str(v) for v in col], dtype=str)
+    return Table(X, y, tuple(chosen), target)
+
+
+def read_table(file: str | FsPath, target: str, features: Sequence[str] | None = None, *,
+               numeric_target: bool = True) -> Table:
+    """Read a data table with a header row into features and target.
+
+    Parameters
+    ----------
+    file : str or path
+        A CSV file (comma-separated; ``.tsv``/``.tab``: tab-separated; ``.gz``: gzip-compressed) whose first
+        non-blank row holds the column names, or a Parquet file (``.parquet``/``.pq``, needs pandas and pyarrow).
+    target : str
+        Name of the response column.
+    features : sequence of str, optional
+        Names of the feature columns, in the order wanted. Default: every column but the target.
+    numeric_target : bool
+        Whether the target must be numeric (regression). ``False`` (classification) also accepts text labels.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    DataError
+        When the file is missing or malformed, a column is unknown, a feature value is missing or not a number.
+    """
+    path = FsPath(file)
+    if not path.exists():
+        raise DataError(f"{file}: no such file.")
+    if path.is_dir():
+        raise DataError(f"{file}: is a directory, expected a CSV or Parquet file.")
+    reader = _read_parquet if path.suffix.lower() in PARQUET_SUFFIXES else _read_csv
+    try:
+        return reader(path, target, features, numeric_target)
+    except PermissionError:
+        raise DataError(f"{file}: permission denied.") from None
+
+
+def parse_names(text: Any) -> list[str]:
+    """``"a, b,c"`` → ``["a", "b", "c"]``; an empty name is a :class:`DataError`."""
+    names = [part.strip() for part in str(text).split(",")]
+    if any(not n for n in names):
+        raise DataError(f"--features: expected comma-separated column names, got {text!r}.")
+    return names
+
+
+__all__ = ["DataError", "Table", "parse_names", "read_table"]

@@ -1,0 +1,116 @@
+"""Many independent paths in one call: several responses, or one response under many weightings (bootstrap)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import numpy as np
+
+from jaxreg import _validation as v
+from jaxreg._batch import run_batch
+from jaxreg._setup import Setup, assemble, setup
+from jaxreg.result import Path
+
+
+def _paths(s: Setup, ys: np.ndarray, weights: np.ndarray, grids: np.ndarray, alphas: np.ndarray,
+           batch_size: int | None, progress: bool) -> list[Path]:
+    res = run_batch(s, ys, weights, grids, alphas, s.config, batch_size=batch_size, progress=progress)
+    return [assemble(jax.tree_util.tree_map(lambda a, b=b: a[b], res), s._replace(l1_ratio=float(alphas[b])))
+            for b in range(weights.shape[0])]
+
+
+def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progress: bool = False,
+                        **path_kwargs: Any) -> list[Path]:
+    """Fit ``m`` independent paths, one per column of ``Y`` (n, m), on the same design, in one batched call.
+
+    Each column ``y_k`` gets exactly the path :func:`jaxreg.path` would give for ``(X, y_k)`` — its own λmax,
+    default grid and early stop — through one compiled solver, ``vmap``-ped over the columns (``batch_size`` at a
+    time; default: all on a GPU/TPU, one at a time on a CPU). This is *not* glmnet's ``"mgaussian"`` family, whose
+    group penalty ties the responses together.
+
+    Parameters
+    ----------
+    X : (n, p) array-like
+        The design, shared by every response.
+    Y : (n, m) array-like
+        The responses (for ``family="binomial"``, each column holds two labels).
+    batch_size : int, optional
+        Responses per vectorized call.
+    progress : bool
+        Print a line per batch to standard error.
+    **path_kwargs
+        Every keyword of :func:`jaxreg.path`.
+
+    Returns
+    -------
+    list of Path
+        One per column of ``Y``.
+    """
+    ya = np.asarray(Y)
+    if ya.ndim != 2 or ya.shape[1] == 0:
+        raise ValueError(f"Y: expected a 2-D array of shape (n_samples, n_responses), got shape {ya.shape}.")
+    setups = [setup(X, ya[:, k], **path_kwargs) for k in range(ya.shape[1])]  # validates (and encodes) each column
+    s = setups[0]
+    ys = np.stack([t.y for t in setups])
+    m = ys.shape[0]
+    fits = _paths(s, ys, np.broadcast_to(s.weights, (m, s.x.shape[0])), np.broadcast_to(s.grid, (m, s.grid.size)),
+                  np.full(m, s.l1_ratio), batch_size, progress)
+    return [dataclasses.replace(f, classes=t.classes) for f, t in zip(fits, setups)]  # labels per column
+
+
+def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, lambdas: Any = None,
+                   batch_size: int | None = None, progress: bool = False, **path_kwargs: Any) -> list[Path]:
+    """Fit one path per row of ``sample_weights`` (B, n) — bootstrap replicates, subsamples, folds — in one batch.
+
+    Problem ``b`` is ``jaxreg.path(X, y, sample_weight=sample_weights[b], l1_ratio=l1_ratio[b],
+    lambdas=lambdas[b])``: a zero weight drops a sample, an integer weight repeats it. ``l1_ratio`` may be one
+    value or one per problem; ``lambdas`` one grid (L,) or one per problem (B, L); default: each problem's own
+    default grid.
+
+    Returns
+    -------
+    list of Path
+        One per row of ``sample_weights``.
+    """
+    s = setup(X, y, l1_ratio=float(np.ravel(l1_ratio)[0]), lambdas=None if lambdas is None else
+              np.ravel(np.asarray(lambdas, dtype=float))[:1], **path_kwargs)
+    n = s.x.shape[0]
+    w = np.asarray(sample_weights, dtype=float)
+    if w.ndim != 2 or w.shape[1] != n or w.shape[0] == 0:
+        raise ValueError(f"sample_weights: expected shape (n_problems, {n}), got {w.shape}.")
+    rows = [v.check_weights(row, n) for row in w]  # each row: finite, non-negative, positive sum
+    B = len(rows)
+    if s.family == "binomial":
+        for b, row in enumerate(rows):
+            if np.ptp(s.y[row > 0]) == 0:
+                raise ValueError(f"sample_weights: row {b} gives weight to one class only.")
+    alphas = np.broadcast_to(np.asarray(l1_ratio, dtype=float), (B,)).copy()
+    for a in alphas:
+        v.check_scalar(float(a), "l1_ratio", low=0.0, high=1.0)
+    if lambdas is None:
+        grids = np.broadcast_to(s.grid, (B, s.grid.size))
+    else:
+        lam = np.asarray(lambdas, dtype=float)
+        lam = np.broadcast_to(lam, (B, lam.shape[-1])) if lam.ndim == 1 else lam
+        if lam.ndim != 2 or lam.shape[0] != B:
+            raise ValueError(f"lambdas: expected shape (L,) or ({B}, L), got {np.shape(lambdas)}.")
+        grids = np.stack([v.check_lambdas(g) for g in lam])
+    return _paths(s, np.broadcast_to(s.y, (B, n)), np.stack(rows), grids, alphas, batch_size, progress)
+
+
+def bootstrap_path(X: Any, y: Any, n_replicates: int = 100, *, random_state: Any = None,
+                   **kwargs: Any) -> tuple[list[Path], np.ndarray]:
+    """Paths on ``n_replicates`` bootstrap resamples of the rows, as multinomial count weights in one batch.
+
+    Returns the paths and the ``(n_replicates, n)`` integer counts (times each sample was drawn), so that
+    out-of-bag samples (count 0) can be scored. Keywords as :func:`weighted_paths`; a user ``sample_weight``
+    multiplies the counts.
+    """
+    n_replicates = v.check_int(n_replicates, "n_replicates", low=1)
+    n = np.shape(X)[0]
+    counts = np.random.default_rng(random_state).multinomial(n, np.full(n, 1.0 / n), size=n_replicates)
+    base = kwargs.pop("sample_weight", None)
+    weights = counts * (1.0 if base is None else v.check_weights(base, n))
+    return weighted_paths(X, y, weights, **kwargs), counts

@@ -1,0 +1,194 @@
+"""Plots of a regularization path and of its cross-validation curve, in the style of glmnet's ``plot`` methods.
+
+matplotlib is an optional dependency (``pip install "jaxreg[plot]"``); it is imported only when a plot is drawn,
+so that importing :mod:`jaxreg` never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from jaxreg.cv_result import SCORE_NAMES, CVPath
+from jaxreg.result import Path
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from matplotlib.axes import Axes
+
+_XVARS = ("lambda", "norm", "dev")
+_XLABELS = {"norm": "L1 norm", "dev": "fraction of deviance explained"}
+_N_DF_TICKS = 7
+
+
+def _import_matplotlib() -> Any:
+    """Import :mod:`matplotlib`, or raise an ImportError telling how to install it."""
+    try:
+        import matplotlib
+    except ImportError as err:
+        raise ImportError(
+            'jaxreg\'s plots need matplotlib, which is not installed: pip install "jaxreg[plot]"'
+        ) from err
+    return matplotlib
+
+
+def _new_axes(ax: Axes | None) -> Axes:
+    """``ax`` itself, or the axes of a new figure when ``ax`` is None."""
+    _import_matplotlib()
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+        return ax
+    from matplotlib.axes import Axes as _Axes
+
+    if not isinstance(ax, _Axes):
+        raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}.")
+    return ax
+
+
+def _lambda_axis(lambdas: np.ndarray, log: bool, what: str) -> tuple[np.ndarray, str]:
+    """x coordinates ``ln λ`` (or ``λ`` when ``log`` is False) and the axis label."""
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log: expected a bool, got {type(log).__name__}.")
+    lam = np.asarray(lambdas, dtype=float)
+    if not log:
+        return lam, "λ"
+    if np.any(lam <= 0):
+        raise ValueError(f"log: {what} has λ ≤ 0, whose logarithm is undefined; pass log=False.")
+    return np.log(lam), "log(λ)"
+
+
+def _add_df_axis(ax: Axes, x: np.ndarray, df: np.ndarray) -> Any:
+    """A top axis labelled with the number of nonzero coefficients ``df`` at a few points ``x`` of the path.
+
+    The ticks sit at (at most ``_N_DF_TICKS``) evenly spaced path points, keeping the first of any equal ``x``;
+    the axis shares the data coordinates of ``ax`` so that it follows any later change of its limits.
+    """
+    idx = np.unique(np.linspace(0, x.size - 1, min(x.size, _N_DF_TICKS)).round().astype(int))
+    _, first = np.unique(x[idx], return_index=True)
+    idx = idx[np.sort(first)]
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(x[idx], labels=[str(int(d)) for d in np.asarray(df)[idx]])
+    top.set_xlabel("nonzero coefficients")
+    return top
+
+
+def _check_label(label: Any, p: int) -> int:
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)):
+        raise TypeError(f"label: expected a non-negative int (the number of features to label), got {label!r}.")
+    if label < 0:
+        raise ValueError(f"label: expected a non-negative int, got {label}.")
+    return min(int(label), p)
+
+
+def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | None = None,
+              log: bool = True) -> Axes:
+    """Coefficient paths, one line per feature, as glmnet's ``plot.glmnet``.
+
+    Parameters
+    ----------
+    fit : Path
+        A path from :func:`jaxreg.path`.
+    xvar : {"lambda", "norm", "dev"}
+        What the x axis shows for the path point ``k``:
+
+        * ``"lambda"``: ``ln λ_k`` (or ``λ_k`` when ``log=False``); the sparse end of the path is on the right;
+        * ``"norm"``: the L1 norm of the coefficients, ``‖b_k‖₁ = Σ_j |b_kj|`` (intercept excluded);
+        * ``"dev"``: the fraction of deviance explained, ``dev_ratio[k] = 1 − D(b_k) / D_null``.
+    label : int
+        How many features to name at the end of their lines (the smallest λ): those with the largest nonzero
+        ``|b_j|`` there. ``0`` labels none.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    log : bool
+        For ``xvar="lambda"``, whether x is ``ln λ`` (natural logarithm, as glmnet) or λ itself. Ignored otherwise.
+
+    Returns
+    -------
+    matplotlib Axes
+        ``ax``, holding one line per feature (``line.get_label()`` is the feature's name, its data the column of
+        ``fit.coef`` against x) and, on a secondary top axis, the number of nonzero coefficients ``fit.df``.
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed.
+    """
+    _import_matplotlib()
+    if not isinstance(fit, Path):
+        raise TypeError(f"fit: expected a jaxreg.Path, got {type(fit).__name__}.")
+    if xvar not in _XVARS:
+        raise ValueError(f"xvar: expected 'lambda', 'norm' or 'dev', got {xvar!r}.")
+    coef = np.asarray(fit.coef, dtype=float)
+    p = coef.shape[1]
+    n_label = _check_label(label, p)
+    if xvar == "lambda":
+        x, xlabel = _lambda_axis(fit.lambdas, log, "the path")
+    elif xvar == "norm":
+        x, xlabel = np.abs(coef).sum(axis=1), _XLABELS["norm"]
+    else:
+        x, xlabel = np.asarray(fit.dev_ratio, dtype=float), _XLABELS["dev"]
+    ax = _new_axes(ax)
+    names = fit.feature_names if fit.feature_names is not None else tuple(f"x{j}" for j in range(p))
+    lines = ax.plot(x, coef)
+    for line, name in zip(lines, names):
+        line.set_label(str(name))
+    if n_label:
+        end = np.abs(coef[-1])
+        order = [j for j in np.argsort(-end, kind="stable")[:n_label] if end[j] > 0]
+        # the end of the path lies at the left (ln λ) or at the right (norm, dev) of the plot: text goes outwards
+        outwards_left = x.size > 1 and x[-1] < x[0]
+        for j in order:
+            ax.annotate(str(names[j]), xy=(x[-1], coef[-1, j]), xytext=(-3 if outwards_left else 3, 0),
+                        textcoords="offset points", ha="right" if outwards_left else "left", va="center",
+                        fontsize="small", color=lines[j].get_color())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("coefficients")
+    _add_df_axis(ax, x, fit.df)
+    return ax
+
+
+def plot_cv(cv: CVPath, *, ax: Axes | None = None) -> Axes:
+    """The cross-validation curve, as glmnet's ``plot.cv.glmnet``.
+
+    Draws ``cv_mean`` against ``ln λ`` with error bars of ± one standard error (``cv_std``), dashed vertical lines
+    at ``ln λ_min`` (best score) and ``ln λ_1se`` (the largest λ within one standard error of it), and the number
+    of nonzero coefficients of the full-data path on a secondary top axis.
+
+    Parameters
+    ----------
+    cv : CVPath
+        A result of :func:`jaxreg.cv_path`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib Axes
+        ``ax``. The curve and its error bars form the ``ErrorbarContainer`` labelled ``"cv_mean"``
+        (``ax.containers``), whose data line has gid ``"cv_mean"``; the two vertical lines are labelled (and have
+        gid) ``"lambda_min"`` and ``"lambda_1se"``.
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed.
+    """
+    _import_matplotlib()
+    if not isinstance(cv, CVPath):
+        raise TypeError(f"cv: expected a jaxreg CVPath, got {type(cv).__name__}.")
+    x, xlabel = _lambda_axis(cv.lambdas, True, "the cross-validation")
+    ax = _new_axes(ax)
+    bars = ax.errorbar(x, np.asarray(cv.cv_mean, dtype=float), yerr=np.asarray(cv.cv_std, dtype=float), fmt="o",
+                       color="tab:red", ecolor="darkgrey", markersize=4, capsize=2, label="cv_mean")
+    bars.lines[0].set_gid("cv_mean")
+    for name, k in (("lambda_min", cv.index_min), ("lambda_1se", cv.index_1se)):
+        ax.axvline(x[k], linestyle="--", color="dimgrey", linewidth=1, label=name, gid=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(SCORE_NAMES.get(cv.scoring, cv.scoring))
+    _add_df_axis(ax, x, cv.path.df)
+    return ax
+
+
+__all__ = ["plot_cv", "plot_path"]

@@ -1,0 +1,112 @@
+"""Cross-validation scores of held-out predictions, as glmnet's ``cv.glmnet`` computes them (``type.measure``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Scores available per family; the first is the default.
+SCORINGS = {
+    "gaussian": ("deviance", "mse", "mae"),
+    "binomial": ("deviance", "class", "auc", "mse", "mae"),
+}
+#: glmnet clips held-out probabilities to [PROB_MIN, 1 − PROB_MIN] before taking logs (binomial deviance).
+PROB_MIN = 1e-5
+
+
+def check_scoring(scoring: str | None, family: str) -> str:
+    """The scoring name, defaulting to ``"deviance"``; a ``ValueError`` for a name the family does not have."""
+    allowed = SCORINGS[family]
+    if scoring is None:
+        return allowed[0]
+    if scoring not in allowed:
+        raise ValueError(f"scoring: expected one of {allowed} for family={family!r}, got {scoring!r}.")
+    return scoring
+
+
+def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.ndarray:
+    r"""Per-sample scores of linear predictors ``eta`` (n, L) against responses ``y`` (n,).
+
+    Gaussian: ``(y − η)²`` (deviance and mse) or ``|y − η|``. Binomial, with ``p = 1/(1 + e^{−η})``:
+    deviance ``−2[y log p + (1 − y) log(1 − p)]`` with ``p`` clipped to ``[1e-5, 1 − 1e-5]``; ``class``
+    ``1{p ≤ ½}`` for ``y = 1`` and ``1{p > ½}`` for ``y = 0``; mse ``2(y − p)²`` and mae ``2|y − p|`` (glmnet sums
+    both classes' errors).
+    """
+    y = y[:, None]
+    if family == "gaussian":
+        r = y - eta
+        return np.abs(r) if scoring == "mae" else r * r
+    p = 0.5 * (1.0 + np.tanh(0.5 * eta))
+    if scoring == "deviance":
+        pc = np.clip(p, PROB_MIN, 1.0 - PROB_MIN)
+        return -2.0 * (y * np.log(pc) + (1.0 - y) * np.log1p(-pc))
+    if scoring == "class":
+        return np.where(y > 0.5, p <= 0.5, p > 0.5).astype(float)
+    if scoring == "mse":
+        return 2.0 * (y - p) ** 2
+    if scoring == "mae":
+        return 2.0 * np.abs(y - p)
+    raise ValueError(f"scoring: {scoring!r} has no per-sample form.")  # pragma: no cover - auc is per fold
+
+
+def weighted_auc(score: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    r"""Weighted area under the ROC curve of each column of ``score`` (n, L) for 0/1 labels ``y``.
+
+    ``AUC = Σ_{i: y_i=1} Σ_{j: y_j=0} w_i w_j (1{s_i > s_j} + ½·1{s_i = s_j}) / (Σ_{y=1} w · Σ_{y=0} w)``
+    (the concordance glmnet computes; ties count one half). NaN when a class is absent.
+    """
+    pos, neg = y > 0.5, y <= 0.5
+    wp, wn = w[pos], w[neg]
+    denom = wp.sum() * wn.sum()
+    if denom <= 0:
+        return np.full(score.shape[1], np.nan)
+    out = np.empty(score.shape[1])
+    for k in range(score.shape[1]):
+        sn = score[neg, k]
+        order = np.argsort(sn, kind="stable")
+        sn, cw = sn[order], np.concatenate([[0.0], np.cumsum(wn[order])])
+        sp = score[pos, k]
+        below = cw[np.searchsorted(sn, sp, side="left")]
+        upto = cw[np.searchsorted(sn, sp, side="right")]
+        out[k] = np.sum(wp * (below + 0.5 * (upto - below))) / denom
+    return out
+
+
+def fold_scores(eta: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scoring: str) -> np.ndarray:
+    """One fold's score at each λ: the weighted mean of the per-sample scores, or the fold's weighted AUC."""
+    if scoring == "auc":
+        return weighted_auc(eta, y, w)
+    total = w.sum()
+    if total <= 0:
+        return np.full(eta.shape[1], np.nan)
+    return w @ pointwise(eta, y, family, scoring) / total
+
+
+def aggregate(cv_folds: np.ndarray, fold_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""glmnet's ``cvm`` and ``cvsd`` from fold scores (F, L) and fold weights (F,) (each fold's total weight).
+
+    ``cvm = Σ_k W_k s_k / Σ_k W_k``; ``cvsd = sqrt(Σ_k W_k (s_k − cvm)² / Σ_k W_k / (F − 1))``, folds with an
+    undefined score (NaN) left out of both.
+    """
+    good = np.isfinite(cv_folds)
+    wk = np.where(good, fold_weights[:, None], 0.0)
+    s = np.where(good, cv_folds, 0.0)
+    wsum = wk.sum(axis=0)
+    safe = np.where(wsum > 0, wsum, 1.0)
+    mean = np.where(wsum > 0, (wk * s).sum(axis=0) / safe, np.nan)
+    var = (wk * (s - mean) ** 2).sum(axis=0) / safe
+    n_good = good.sum(axis=0)
+    std = np.where(n_good > 1, np.sqrt(var / np.maximum(n_good - 1, 1)), np.nan)
+    return mean, std
+
+
+def choose_lambda(lambdas: np.ndarray, mean: np.ndarray, std: np.ndarray, greater_is_better: bool) -> tuple[int, int]:
+    """Indices of λ_min (best mean; the largest λ among ties) and λ_1se (the largest λ within one standard error).
+
+    ``lambdas`` is decreasing, so "largest λ" is the first index. NaN scores are never chosen.
+    """
+    m = -mean if greater_is_better else mean
+    m = np.where(np.isfinite(m), m, np.inf)
+    i_min = int(np.argmax(m <= m.min()))
+    bound = m[i_min] + (std[i_min] if np.isfinite(std[i_min]) else 0.0)
+    i_1se = int(np.argmax(m <= bound))
+    return i_min, i_1se

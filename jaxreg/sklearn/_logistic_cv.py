@@ -1,0 +1,191 @@
+"""``LogisticRegressionCV``: C (and ``l1_ratio``) chosen by cross-validated :func:`jaxreg.path` fits."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import check_scoring
+
+import jaxreg
+from jaxreg.sklearn._base import (Problem, check_bool, check_max_iter, check_real, check_weights,
+                                  folds_from_cv, optional_tol, pad_problem, validate_xy)
+from jaxreg.sklearn._logistic import (LogisticRegression, _BinaryLinearClassifier, check_c,
+                                      encode_binary, penalty_mixing)
+
+
+def _check_cs(Cs: Any) -> np.ndarray:
+    """scikit-learn's ``Cs``: an int ``k`` gives ``k`` values log-spaced in [1e-4, 1e4]; else the values given."""
+    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
+        if Cs < 1:
+            raise ValueError(f"Cs: expected a positive integer or a sequence of positive values, got {Cs!r}.")
+        return np.logspace(-4, 4, int(Cs))
+    values = np.asarray(Cs, dtype=np.float64).ravel()
+    if values.size == 0:
+        raise ValueError("Cs: the sequence is empty.")
+    return np.array([check_c(c, "Cs") for c in values])
+
+
+class LogisticRegressionCV(_BinaryLinearClassifier):
+    r"""Binary logistic regression with ``C`` (and ``l1_ratio``) chosen by K-fold cross-validation.
+
+    Each fold's training samples are fitted by one :func:`jaxreg.path` call along the grid
+    ``λ = 1 / (C · Σ_{train} s)`` (all ``Cs``, largest λ first; the objective of
+    :class:`~jaxreg.sklearn.LogisticRegression`, whose ``λ`` depends on the training weights' sum exactly as
+    scikit-learn's ``C`` does), and scored on its held-out samples with ``scoring``. The ``(C, l1_ratio)`` with the
+    best score summed over folds is refitted on all the data (``refit=True``); otherwise the folds' best
+    coefficients are averaged. Only two classes are supported (multinomial is not supported yet).
+
+    Parameters
+    ----------
+    Cs : int or sequence of float, default=10
+        Values of ``C``; an int ``k`` gives ``k`` values log-spaced between 1e-4 and 1e4.
+    l1_ratios : sequence of float, optional
+        Mixing values to cross-validate with ``penalty="elasticnet"`` (required then, ignored otherwise).
+    penalty : {"l2", "l1", "elasticnet"}, default="l2"
+    fit_intercept : bool, default=True
+    cv : int, cross-validation splitter or iterable, optional
+        scikit-learn's ``cv`` (None: 5-fold ``StratifiedKFold``). The splits must partition the samples.
+    scoring : str or callable, optional
+        scikit-learn scorer for the held-out samples (None: accuracy), called without sample weights as
+        scikit-learn does without metadata routing.
+    tol : float or None, default=None
+        jaxreg's duality-gap tolerance relative to ``P(0)`` (None: 1e-8 in float64).
+    max_iter : int, default=10_000
+        Maximum FISTA iterations per ``C``.
+    refit : bool, default=True
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+    Cs_ : ndarray of shape (n_cs,)
+    l1_ratios_ : ndarray of shape (n_l1_ratios,)
+        jaxreg's ``l1_ratio`` of each candidate (``[0.0]`` for "l2", ``[1.0]`` for "l1").
+    C_ : ndarray of shape (1,)
+    l1_ratio_ : ndarray of shape (1,)
+    scores_ : dict
+        ``{classes_[1]: ndarray of shape (n_folds, n_cs)}``, with a last axis over ``l1_ratios`` for
+        ``penalty="elasticnet"``.
+    coefs_paths_ : dict
+        ``{classes_[1]: ndarray of shape (n_folds, n_cs[, n_l1_ratios], n_features + fit_intercept)}``,
+        coefficients then intercept of each fold's fit.
+    n_iter_ : ndarray of shape (1, n_folds, n_cs[, n_l1_ratios])
+        FISTA iterations of each fold's fit.
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+    """
+
+    def __init__(self, *, Cs: int | Any = 10, l1_ratios: Any = None, penalty: str = "l2", fit_intercept: bool = True,
+                 cv: Any = None, scoring: Any = None, tol: float | None = None, max_iter: int = 10_000,
+                 refit: bool = True):
+        self.Cs = Cs
+        self.l1_ratios = l1_ratios
+        self.penalty = penalty
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
+        self.tol = tol
+        self.max_iter = max_iter
+        self.refit = refit
+
+    def _mixings(self) -> list[float]:
+        if self.penalty != "elasticnet":
+            return [penalty_mixing(self.penalty, None)]
+        if self.l1_ratios is None:
+            raise ValueError("l1_ratios: penalty='elasticnet' needs l1_ratios, a sequence of values in [0, 1].")
+        values = np.atleast_1d(np.asarray(self.l1_ratios, dtype=object)).ravel()
+        if values.size == 0:
+            raise ValueError("l1_ratios: the sequence is empty.")
+        return [check_real(a, "l1_ratios", high=1.0) for a in values]
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
+        """Cross-validate ``Cs`` (and ``l1_ratios``), then refit or average (``sample_weight``: weights ``s_i``)."""
+        X, y = validate_xy(self, X, y, classifier=True)
+        w = check_weights(sample_weight, X.shape[0])
+        mixings = self._mixings()
+        y01 = encode_binary(self, y, w)
+        cs = _check_cs(self.Cs)
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        tol, max_iter = optional_tol(self.tol), check_max_iter(self.max_iter)
+        scorer = check_scoring(LogisticRegression(), scoring=self.scoring)
+        foldid = folds_from_cv(self.cv, X, y, classifier=True)
+        n_folds, n, p = int(foldid.max()) + 1, X.shape[0], X.shape[1]
+        pb = pad_problem(X, y01, w, positive=False)
+        base_w = pb.weights if pb.weights is not None else np.ones(n)
+        ascending = np.argsort(cs, kind="stable")  # λ = 1/(C Σs) decreasing, as jaxreg's paths run
+        back = np.argsort(ascending)  # path row of each Cs entry
+
+        shape = (n_folds, cs.size, len(mixings))
+        scores, n_iter = np.empty(shape), np.empty(shape, dtype=int)
+        paths = np.zeros(shape + (p + int(fit_intercept),))
+        for k in range(n_folds):
+            train = np.pad(foldid != k, (0, pb.X.shape[0] - n))
+            wk = base_w * train
+            if len({*pb.y[wk > 0]}) < 2:
+                raise ValueError(f"cv: the training set of split {k} holds samples of one class only; need 2 "
+                                 "classes (use stratified folds).")
+            lambdas = 1.0 / (cs[ascending] * wk.sum())
+            test = foldid == k
+            for j, a in enumerate(mixings):
+                fit = self._path(pb, a, lambdas, wk, fit_intercept, tol, max_iter)
+                coef, b0 = fit.coef[back, :p], fit.intercept[back]
+                n_iter[k, :, j] = fit.n_iter[back]
+                paths[k, :, j, :p] = coef
+                if fit_intercept:
+                    paths[k, :, j, p] = b0
+                for i in range(cs.size):
+                    model = self._scoring_model(coef[i], b0[i] if fit_intercept else 0.0)
+                    scores[k, i, j] = scorer(model, X[test], y[test])
+        self._select(scores, paths, cs, mixings, pb, base_w, fit_intercept, tol, max_iter)
+        self.Cs_ = cs
+        self.l1_ratios_ = np.array(mixings)
+        grid = slice(None) if self.penalty == "elasticnet" else 0
+        self.scores_ = {self.classes_[1]: scores[:, :, grid]}
+        self.coefs_paths_ = {self.classes_[1]: paths[:, :, grid]}
+        self.n_iter_ = n_iter[None, :, :, grid]
+        return self
+
+    def _scoring_model(self, coef: np.ndarray, intercept: float) -> LogisticRegression:
+        """A fitted :class:`LogisticRegression` holding one fold's coefficients, for the scorer."""
+        model = LogisticRegression()
+        model.classes_ = self.classes_
+        model.coef_ = coef[None, :]
+        model.intercept_ = np.array([intercept])
+        model.n_features_in_ = coef.shape[0]
+        return model
+
+    @staticmethod
+    def _path(pb: Problem, l1_ratio: float, lambdas: np.ndarray, weights: np.ndarray, fit_intercept: bool,
+              tol: float | None, max_iter: int) -> jaxreg.Path:
+        return jaxreg.path(pb.X, pb.y, family="binomial", l1_ratio=l1_ratio, lambdas=lambdas,
+                           fit_intercept=fit_intercept, standardize=False, sample_weight=weights, tol=tol,
+                           max_iter=max_iter, **pb.bounds())
+
+    def _select(self, scores: np.ndarray, paths: np.ndarray, cs: np.ndarray, mixings: list[float], pb: Problem,
+                weights: np.ndarray, fit_intercept: bool, tol: float | None, max_iter: int) -> None:
+        """Best ``(C, l1_ratio)`` by the score summed over folds (first on ties), then refit or fold average.
+
+        The refit runs the folds' λ grid (on all the data) from its largest λ down to the chosen one, repeating
+        that one to keep the grid's length: warm starts, and the compilation the folds already made.
+        """
+        p = pb.p
+        if check_bool(self.refit, "refit"):
+            i, j = np.unravel_index(int(np.argmax(scores.sum(axis=0))), scores.shape[1:])
+            ascending = np.sort(cs)
+            rank = int(np.searchsorted(ascending, cs[i]))
+            lambdas = 1.0 / (ascending * weights.sum())
+            lambdas[rank:] = lambdas[rank]
+            fit = self._path(pb, mixings[j], lambdas, weights, fit_intercept, tol, max_iter)
+            self.C_, self.l1_ratio_ = np.array([cs[i]]), np.array([mixings[j]])
+            coef, b0 = fit.coef[-1, :p], float(fit.intercept[-1])
+        else:
+            flat = scores.reshape(scores.shape[0], -1).argmax(axis=1)
+            i, j = np.unravel_index(flat, scores.shape[1:])
+            best = paths[np.arange(scores.shape[0]), i, j].mean(axis=0)
+            self.C_, self.l1_ratio_ = np.array([cs[i].mean()]), np.array([np.asarray(mixings)[j].mean()])
+            coef, b0 = best[:p], best[p] if fit_intercept else 0.0
+        self.coef_ = np.asarray(coef)[None, :]
+        self.intercept_ = np.array([b0 if fit_intercept else 0.0])

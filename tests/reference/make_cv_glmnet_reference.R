@@ -1,0 +1,70 @@
+# Regenerate the committed cv.glmnet reference values (tests/reference/cv_glmnet.json) used by tests/test_cv.py.
+#
+# Run from the repository root:
+#     Rscript tests/reference/make_cv_glmnet_reference.R
+#
+# Needs R with glmnet and jsonlite (Debian: apt-get install r-cran-glmnet r-cran-jsonlite).
+# Each case is one cv.glmnet call with a fixed foldid (grouped = TRUE, glmnet's default), at a tight threshold so
+# that the fold fits are exact to far below the 1e-3 the tests ask for. The file records the inputs, the lambda
+# grid, cvm, cvsd, lambda.min and lambda.1se.
+
+suppressMessages({
+  library(glmnet)
+  library(jsonlite)
+})
+
+out_dir <- file.path("tests", "reference")
+if (!dir.exists(out_dir)) stop("run this script from the repository root")
+source(file.path(out_dir, "reference_helpers.R"))  # jvec, jmat, jscalar, fmt_num
+
+THRESH <- 1e-20
+MAXIT <- 1e7
+
+data(QuickStartExample, package = "glmnet", envir = environment())
+qx <- unname(as.matrix(QuickStartExample$x))
+qy <- as.numeric(QuickStartExample$y)
+data(BinomialExample, package = "glmnet", envir = environment())
+bx <- unname(as.matrix(BinomialExample$x))
+by <- as.numeric(BinomialExample$y)
+
+set.seed(20261123)
+fold10 <- sample(rep(seq(10), length.out = 100))
+fold5 <- sample(rep(seq(5), length.out = 100))
+wts <- seq(0.2, 3, length.out = 100)
+
+cv_case <- function(name, x, y, family, type, foldid, alpha = 1, weights = NULL, standardize = TRUE,
+                    description = "") {
+  args <- list(x = x, y = y, family = family, type.measure = type, foldid = foldid, alpha = alpha,
+               standardize = standardize, thresh = THRESH, maxit = MAXIT)
+  if (!is.null(weights)) args$weights <- weights
+  cv <- do.call(cv.glmnet, args)
+  list(
+    name = name, description = description, family = family, type_measure = type, alpha = jscalar(alpha),
+    standardize = standardize, foldid = jvec(foldid),
+    weights = if (is.null(weights)) NULL else jvec(weights),
+    x = jmat(x), y = jvec(y),
+    lambda = jvec(cv$lambda), cvm = jvec(cv$cvm), cvsd = jvec(cv$cvsd),
+    lambda_min = jscalar(cv$lambda.min), lambda_1se = jscalar(cv$lambda.1se),
+    index_min = cv$index[1], index_1se = cv$index[2], nzero = jvec(cv$nzero)
+  )
+}
+
+cases <- list(
+  cv_case("gaussian_mse", qx, qy, "gaussian", "mse", fold10,
+          description = "QuickStartExample, lasso, default grid, 10 folds"),
+  cv_case("gaussian_mae_weights", qx, qy, "gaussian", "mae", fold5, weights = wts,
+          description = "QuickStartExample, lasso, weights seq(0.2, 3), 5 folds, mean absolute error"),
+  cv_case("binomial_deviance", bx, by, "binomial", "deviance", fold10,
+          description = "BinomialExample, lasso, 10 folds"),
+  cv_case("binomial_class", bx, by, "binomial", "class", fold5, alpha = 0.5,
+          description = "BinomialExample, elastic net 0.5, 5 folds, misclassification"),
+  cv_case("binomial_auc", bx, by, "binomial", "auc", fold5,
+          description = "BinomialExample, lasso, 5 folds, AUC"),
+  cv_case("binomial_mse_weights", bx, by, "binomial", "mse", fold5, weights = wts, standardize = FALSE,
+          description = "BinomialExample, lasso, weights, no standardization, 5 folds, mse")
+)
+meta <- list(glmnet_version = as.character(packageVersion("glmnet")), R_version = R.version.string,
+             thresh = jscalar(THRESH), maxit = jscalar(MAXIT), cases = cases)
+write_reference_json(meta, file.path(out_dir, "cv_glmnet.json"))
+for (cs in cases) cat(sprintf("%-22s L=%s lambda.min index %d, lambda.1se index %d\n", cs$name,
+                              length(fromJSON(cs$lambda)), cs$index_min, cs$index_1se))
