@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jaxreg.losses import Binomial, GaussianGram, GaussianX
+from jaxreg.losses import Binomial, GaussianGram, GaussianX, Poisson
 from jaxreg.penalties import ElasticNet
 from jaxreg.preprocessing import normalize_weights, prepare, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
@@ -84,11 +84,12 @@ def fit_path(
         beta_null = jnp.zeros(p, dtype)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
-        loss = Binomial.from_data(xs, prep.y, w / n)
+        loss = (Poisson if config.family == "poisson" else Binomial).from_data(xs, prep.y, w / n)
         beta_null = jnp.zeros(xs.shape[1], dtype)
         if free_intercept:
-            ybar = w @ prep.y / n  # the intercept-only fit is logit(ȳ_w)
-            beta_null = beta_null.at[p].set(jnp.log(ybar) - jnp.log1p(-ybar))
+            ybar = w @ prep.y / n  # the intercept-only fit: logit(ȳ_w) (binomial), log(ȳ_w) (poisson)
+            b_null = jnp.log(ybar) if config.family == "poisson" else jnp.log(ybar) - jnp.log1p(-ybar)
+            beta_null = beta_null.at[p].set(b_null)
             pf = jnp.append(pf, 0.0)
             lo, hi = jnp.append(lo, -jnp.inf), jnp.append(hi, jnp.inf)
     penalty = ElasticNet(l1_ratio, pf, lo, hi)

@@ -63,6 +63,22 @@ def check_y(y: Any, n: int) -> np.ndarray:
     return ya
 
 
+def check_poisson_y(y: Any, n: int) -> np.ndarray:
+    """Non-negative responses (counts or any non-negative reals, as glmnet), not all zero.
+
+    All-zero ``y`` has no finite maximum-likelihood intercept (``log 0``); glmnet fails to converge there, jaxreg
+    refuses it.
+    """
+    ya = check_y(y, n)
+    if (ya < 0).any():
+        raise ValueError(f"y: family='poisson' needs non-negative responses, got {int((ya < 0).sum())} negative "
+                         f"value(s) (smallest {ya.min():g}).")
+    if not (ya > 0).any():
+        raise ValueError("y: family='poisson' needs some positive response; all are zero (the intercept-only fit "
+                         "would be log 0 = -inf).")
+    return ya
+
+
 def check_binomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, Any]]:
     """Two-class responses → 0/1 floats and the original labels ``(label of 0, label of 1)``.
 

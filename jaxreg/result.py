@@ -49,7 +49,8 @@ class Path:
     n_iter : (L,) ndarray of int
         Proximal-gradient iterations spent at each λ.
     dev_ratio : (L,) ndarray
-        Fraction of (weighted) deviance explained, ``1 − RSS/TSS`` (glmnet's ``dev.ratio``).
+        Fraction of (weighted) deviance explained, ``1 − D/D_null`` (glmnet's ``dev.ratio``; ``1 − RSS/TSS`` for
+        gaussian; for poisson ``D = 2 Σ w [y log(y/μ) − (y − μ)]``, measured from the saturated model).
     df : (L,) ndarray of int
         Number of nonzero coefficients.
     l1_ratio : float
@@ -57,7 +58,7 @@ class Path:
     lambda_max : float
         The smallest λ at which every penalized coefficient is zero.
     family : str
-        The loss family (``"gaussian"`` or ``"binomial"``).
+        The loss family (``"gaussian"``, ``"binomial"`` or ``"poisson"``).
     feature_names : tuple of str or None
         Column names when ``X`` was a DataFrame.
     tol : float
@@ -112,9 +113,9 @@ class Path:
         lambda_ : float or sequence of float, optional
             λ value(s) to predict at (interpolated as in :meth:`coef_at`). Default: every λ of the path.
         type : {"link", "response", "class"}
-            As glmnet's ``predict(type=)``: the linear predictor ``b0 + X b``; the mean response (the probability
-            of ``classes[1]`` for binomial, the linear predictor for gaussian); or, for binomial, the predicted
-            label.
+            As glmnet's ``predict(type=)``: the linear predictor ``η = b0 + X b``; the mean response (the
+            probability of ``classes[1]`` for binomial, ``μ = exp η`` for poisson, the linear predictor for
+            gaussian); or, for binomial, the predicted label.
 
         Returns
         -------
@@ -134,8 +135,10 @@ class Path:
         else:
             b0, coef = self.coef_at(lambda_)
             eta = xa @ coef.T + b0
-        if self.family != "binomial" or type == "link":
+        if self.family == "gaussian" or type == "link":
             return eta
+        if self.family == "poisson":
+            return np.exp(eta)
         if type == "response":
             return 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
         return np.where(eta > 0, self.classes[1], self.classes[0])

@@ -8,6 +8,7 @@ import numpy as np
 SCORINGS = {
     "gaussian": ("deviance", "mse", "mae"),
     "binomial": ("deviance", "class", "auc", "mse", "mae"),
+    "poisson": ("deviance", "mse", "mae"),
 }
 #: glmnet clips held-out probabilities to [PROB_MIN, 1 − PROB_MIN] before taking logs (binomial deviance).
 PROB_MIN = 1e-5
@@ -29,11 +30,20 @@ def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.n
     Gaussian: ``(y − η)²`` (deviance and mse) or ``|y − η|``. Binomial, with ``p = 1/(1 + e^{−η})``:
     deviance ``−2[y log p + (1 − y) log(1 − p)]`` with ``p`` clipped to ``[1e-5, 1 − 1e-5]``; ``class``
     ``1{p ≤ ½}`` for ``y = 1`` and ``1{p > ½}`` for ``y = 0``; mse ``2(y − p)²`` and mae ``2|y − p|`` (glmnet sums
-    both classes' errors).
+    both classes' errors). Poisson, with ``μ = e^η`` (as glmnet's ``cv.fishnet``): deviance
+    ``2[y log(y/μ) − (y − μ)] = 2[(y log y − y) − (yη − μ)]`` with ``y log y = 0`` at ``y = 0``; mse ``(y − μ)²``;
+    mae ``|y − μ|``.
     """
     y = y[:, None]
     if family == "gaussian":
         r = y - eta
+        return np.abs(r) if scoring == "mae" else r * r
+    if family == "poisson":
+        mu = np.exp(eta)
+        if scoring == "deviance":
+            ylogy = y * np.log(np.where(y > 0, y, 1.0))
+            return 2.0 * ((ylogy - y) - (y * eta - mu))
+        r = y - mu
         return np.abs(r) if scoring == "mae" else r * r
     p = 0.5 * (1.0 + np.tanh(0.5 * eta))
     if scoring == "deviance":

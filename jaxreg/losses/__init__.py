@@ -3,10 +3,11 @@
 from jaxreg.losses.base import Loss
 from jaxreg.losses.binomial import Binomial
 from jaxreg.losses.gaussian import GaussianGram, GaussianX
+from jaxreg.losses.poisson import Poisson
 
 #: The families :func:`jaxreg.path` accepts today.
-SUPPORTED_FAMILIES = ("gaussian", "binomial")
+SUPPORTED_FAMILIES = ("gaussian", "binomial", "poisson")
 #: glmnet families that are planned but not implemented yet.
-PLANNED_FAMILIES = ("poisson", "multinomial", "mgaussian", "cox")
+PLANNED_FAMILIES = ("multinomial", "mgaussian", "cox")
 
-__all__ = ["Binomial", "GaussianGram", "GaussianX", "Loss", "PLANNED_FAMILIES", "SUPPORTED_FAMILIES"]
+__all__ = ["Binomial", "GaussianGram", "GaussianX", "Loss", "PLANNED_FAMILIES", "Poisson", "SUPPORTED_FAMILIES"]

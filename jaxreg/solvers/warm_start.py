@@ -1,9 +1,9 @@
 """The regularization path: one ``lax.scan`` over decreasing λ, each solve warm-started at the previous solution.
 
 The optional early stop reproduces glmnet's rule for its default grid: after at least ``min_lambdas`` values, the
-path ends at the first λ where the fraction of deviance explained exceeds ``dev_max`` or grows by less than
-``dev_change · dev`` (gaussian; for GLMs glmnet compares the absolute change with ``dev_change``); later λ are
-skipped (zero iterations) and marked inactive, so shapes stay static.
+path ends at the first λ where the fraction of deviance explained exceeds ``dev_max`` or has grown, since ``lag`` λ
+before, by less than ``dev_change · dev`` (gaussian, poisson; for binomial glmnet compares the absolute change with
+``dev_change``); later λ are skipped (zero iterations) and marked inactive, so shapes stay static.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class EarlyStop(NamedTuple):
     dev_max: float = 0.999
     min_lambdas: int = 5
     relative_change: bool = True  # gaussian: change < fdev·dev; binomial: change < fdev
+    lag: int = 1  # the change is measured from the λ this many steps back (poisson: mnlam − 1)
 
 
 class PathSolution(NamedTuple):
@@ -62,7 +63,7 @@ def solve_path(
     """
 
     def one(carry: tuple[jax.Array, jax.Array, jax.Array, jax.Array], lam: jax.Array):
-        beta, dev_prev, stopped, index = carry
+        beta, history, stopped, index = carry  # history: dev at the last `lag` λ, oldest first
         budget = jnp.where(stopped, 0, max_iter)
         res = solve(loss, penalty, lam, beta, budget)
         active = ~stopped
@@ -72,13 +73,13 @@ def solve_path(
             dev = 1.0 - res.loss / null_loss
             enough = index + 1 >= early_stop.min_lambdas
             threshold = early_stop.dev_change * dev if early_stop.relative_change else early_stop.dev_change
-            flat = (dev - dev_prev) < threshold
+            flat = (dev - history[0]) < threshold
             now_stopped = stopped | (enough & (flat | (dev > early_stop.dev_max)))
-            dev_prev = dev
+            history = jnp.append(history[1:], dev)
         out = PathSolution(res.beta, res.gap, res.loss, res.n_iter, res.converged | stopped, active)
-        return (res.beta, dev_prev, now_stopped, index + 1), out
+        return (res.beta, history, now_stopped, index + 1), out
 
-    zero = jnp.zeros((), beta0.dtype)
-    init = (beta0, zero, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
+    history = jnp.zeros(1 if early_stop is None else early_stop.lag, beta0.dtype)
+    init = (beta0, history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
     _, sol = lax.scan(one, init, lambdas)
     return sol
