@@ -37,6 +37,22 @@ def fit_batch(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, to
 CPU_VMAP_MAX_ENTRIES = 32_768
 
 
+def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) -> None:
+    """A ``ValueError`` naming ``argument`` when the weights ``weights`` leave a problem without a solution.
+
+    Zero total weight (any family); one class only (binomial: the intercept would be infinite); no positive
+    response (poisson: likewise).
+    """
+    keep = weights > 0
+    if not keep.any():
+        raise ValueError(f"{argument}: {what} has zero total sample_weight.")
+    y = s.y[keep]
+    if s.family == "binomial" and y.min() == y.max():
+        raise ValueError(f"{argument}: {what} holds one class only.")
+    if s.family == "poisson" and not (y > 0).any():
+        raise ValueError(f"{argument}: {what} has no positive response (the poisson intercept would be -inf).")
+
+
 def default_batch_size(n_problems: int, n: int, p: int) -> int:
     """All problems in one vmapped call on an accelerator or for a small design; else one at a time (CPU)."""
     small = n * p <= CPU_VMAP_MAX_ENTRIES

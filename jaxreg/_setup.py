@@ -224,10 +224,11 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
 def warn_unconverged(bad: np.ndarray, total: int, worst_gap: float, s: Setup, what: str = "") -> None:
     """A :class:`ConvergenceWarning` naming the λ that missed ``tol`` and what to change."""
     shown = ", ".join(f"{b:.4g}" for b in bad[:5]) + (" …" if bad.size > 5 else "")
+    advice = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
     warnings.warn(
         f"{bad.size} of {total} λ{what} did not reach the duality gap tol={s.tol:g} within "
         f"max_iter={s.config.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. "
-        f"Increase max_iter, loosen tol, or use dtype='float64'.",
+        f"Increase max_iter, loosen tol, or {advice}.",
         ConvergenceWarning,
         stacklevel=4,
     )

@@ -9,7 +9,7 @@ import jax
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._batch import run_batch
+from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._setup import Setup, assemble, setup
 from jaxreg.result import Path
 
@@ -82,10 +82,8 @@ def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, 
         raise ValueError(f"sample_weights: expected shape (n_problems, {n}), got {w.shape}.")
     rows = [v.check_weights(row, n) for row in w]  # each row: finite, non-negative, positive sum
     B = len(rows)
-    if s.family == "binomial":
-        for b, row in enumerate(rows):
-            if np.ptp(s.y[row > 0]) == 0:
-                raise ValueError(f"sample_weights: row {b} gives weight to one class only.")
+    for b, row in enumerate(rows):
+        check_subproblem(s, row, "sample_weights", f"row {b}")
     alphas = np.broadcast_to(np.asarray(l1_ratio, dtype=float), (B,)).copy()
     for a in alphas:
         v.check_scalar(float(a), "l1_ratio", low=0.0, high=1.0)

@@ -49,7 +49,7 @@ def _demo(args: argparse.Namespace) -> int:
 FIT_DESCRIPTION = """\
 Fit a lasso / elastic-net / ridge path (glmnet's conventions) on a data file, or choose λ by cross-validation.
 objective: min over b0, b of  1/(2n) Σ_i (y_i − b0 − x_iᵀb)² + λ Σ_j [(1−α)/2 b_j² + α|b_j|],  α = --l1-ratio
-(binomial: the mean negative log-likelihood of the logistic model replaces the squared loss).
+(binomial, poisson: the mean negative log-likelihood of the logistic / log-linear model replaces the squared loss).
 
 Reads a CSV file with a header row (Parquet .parquet/.pq with pandas + pyarrow installed); every column but the
 target is a numeric feature unless --features lists them. Writes to --out: path.csv (one row per λ: lambda, df,
@@ -119,7 +119,7 @@ def _fit(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise DataError(f"--out: {out} exists and is not a directory.")
     features = parse_names(args.features) if args.features is not None else None
-    table = read_table(args.data, args.target, features, numeric_target=args.family == "gaussian")
+    table = read_table(args.data, args.target, features, numeric_target=args.family != "binomial")
     n, p = table.X.shape
     options = dict(family=args.family, n_lambdas=args.n_lambdas, lambda_min_ratio=args.lambda_min_ratio,
                    fit_intercept=not args.no_intercept, standardize=not args.no_standardize)
@@ -172,9 +172,10 @@ def _add_fit(sub: Any) -> None:
     fit.add_argument("data", help="CSV file with a header row (.tsv: tab-separated, .gz: compressed), "
                                   "or Parquet (.parquet/.pq)")
     fit.add_argument("--target", required=True, metavar="COLUMN", help="name of the response column (required)")
-    fit.add_argument("--family", choices=("gaussian", "binomial"), default="gaussian",
+    fit.add_argument("--family", choices=("gaussian", "binomial", "poisson"), default="gaussian",
                      help="gaussian: least squares; binomial: logistic regression on a two-label target "
-                          "(labels may be text; the second in sorted order is modelled) (default gaussian)")
+                          "(labels may be text; the second in sorted order is modelled); poisson: counts, log "
+                          "link (default gaussian)")
     fit.add_argument("--l1-ratio", default="1.0", metavar="A",
                      help="elastic-net mixing α: 1 lasso, 0 ridge; with --cv a comma-separated list "
                           "cross-validates each and keeps the best (default 1)")

@@ -11,7 +11,7 @@ import jax
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._batch import run_batch
+from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
 from jaxreg.cv_result import CVPath
 from jaxreg.result import Path
@@ -60,16 +60,10 @@ def _check_l1_ratios(l1_ratio: Any) -> tuple[float, ...]:
 
 def _check_training_folds(s: Setup, foldid: np.ndarray, n_folds: int) -> None:
     for k in range(n_folds):
-        train = foldid != k
-        wk = s.weights[train]
-        if wk.sum() <= 0:
-            raise ValueError(f"foldid: the training data of fold {k} (all samples outside it) has zero total "
-                             "sample_weight.")
-        if s.family == "binomial":
-            yk = s.y[train][wk > 0]
-            if yk.min() == yk.max():
-                raise ValueError(f"foldid: the training data of fold {k} holds one class only; use fewer folds or "
-                                 "stratified folds (stratify=True).")
+        try:
+            check_subproblem(s, s.weights * (foldid != k), "foldid", f"the training data of fold {k}")
+        except ValueError as exc:
+            raise ValueError(f"{exc} Use fewer folds, or stratified folds (stratify=True) for binomial.") from None
 
 
 def cv_path(

@@ -41,8 +41,10 @@ def path(
         + \lambda \sum_j \mathrm{pf}_j \Big[ \frac{1-\alpha}{2} b_j^2 + \alpha |b_j| \Big],
         \qquad \ell_j \le b_j \le u_j,
 
-    with ``ℓ(y, η) = (y − η)²/2`` for ``family="gaussian"`` and the negative log-likelihood
-    ``ℓ(y, η) = log(1 + e^η) − yη`` for ``family="binomial"`` (y in {0, 1}),
+    with ``ℓ(y, η) = (y − η)²/2`` for ``family="gaussian"`` and the negative log-likelihoods
+    ``ℓ(y, η) = log(1 + e^η) − yη`` for ``family="binomial"`` (y in {0, 1}) and ``ℓ(y, η) = e^η − yη`` for
+    ``family="poisson"`` (y ≥ 0, log link; measured from the saturated model, so the loss is half the Poisson
+    deviance),
 
     with ``α = l1_ratio`` (1: lasso, 0: ridge), by proximal gradient (FISTA with restart) warm-started along the
     path, and stops at each λ when the duality gap is at most ``tol · P(0)``, where ``P(0)`` is the objective with
@@ -54,8 +56,9 @@ def path(
         Design matrix (NumPy array, nested lists or a pandas DataFrame).
     y : (n,) array-like
         Response: real numbers for gaussian; two labels for binomial (as in glmnet, the sorted labels' second one
-        is the class whose probability is modelled; ``Path.classes`` records them).
-    family : {"gaussian", "binomial"}
+        is the class whose probability is modelled; ``Path.classes`` records them); non-negative counts (or
+        rates) for poisson, not all zero.
+    family : {"gaussian", "binomial", "poisson"}
         The loss. Other glmnet families are planned.
     l1_ratio : float in [0, 1]
         Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``).
@@ -64,8 +67,8 @@ def path(
         log-spaced from λmax down to ``λmax · lambda_min_ratio``, where λmax is the smallest λ with all penalized
         coefficients zero (computed with α = 0.001 when α = 0, like glmnet). Like glmnet, the default path ends
         early once the deviance explained exceeds 0.999 or grows by less than 1e-5 between steps (relative to the
-        deviance explained for gaussian, absolute for binomial; the second rule is off when some bound is exactly
-        0, as in glmnet).
+        deviance explained for gaussian, absolute for binomial; for poisson, as glmnet, less than 1e-4 relative
+        over the last 4 steps; the second rule is off when some bound is exactly 0, as in glmnet).
     n_lambdas : int
         Length of the default grid.
     lambda_min_ratio : float in (0, 1), optional
@@ -93,7 +96,7 @@ def path(
         even when JAX's global ``jax_enable_x64`` flag is off.
     precompute : bool or "auto"
         Iterate on the Gram matrix ``XᵀWX/n`` (cost ``p²`` per iteration) instead of on ``X`` (``2np``).
-        ``"auto"`` chooses the Gram matrix when ``n ≥ p``. Gaussian only (ignored for binomial).
+        ``"auto"`` chooses the Gram matrix when ``n ≥ p``. Gaussian only (ignored for the other families).
     working_set : int, None or "auto"
         Solve each λ on working sets of this many features (the nonzero coefficients and the strongest violators
         of the optimality conditions), certifying the duality gap on all features. ``None`` or 0: iterate on all

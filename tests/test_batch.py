@@ -63,6 +63,8 @@ def test_bootstrap_counts_and_paths():
         (lambda: jaxreg.weighted_paths(X, Y, np.ones((2, 60)), lambdas=np.ones((3, 4))), "lambdas"),
         (lambda: jaxreg.weighted_paths(X, (Y > 0), np.r_[np.ones(1), np.zeros(59)][None], family="binomial"),
          "one class"),
+        (lambda: jaxreg.weighted_paths(X, np.abs(Y) * (np.arange(60) < 30), (np.arange(60) >= 30)[None] * 1.0,
+                                       family="poisson"), "no positive response"),
         (lambda: jaxreg.bootstrap_path(X, Y, 0), "n_replicates"),
     ],
 )

@@ -127,6 +127,19 @@ def test_binomial_with_text_labels(data, tmp_path, capsys):
     assert "the model gives the probability of 'low'" in out
 
 
+def test_poisson_counts(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    Xc = rng.normal(size=(80, 3))
+    counts = rng.poisson(np.exp(0.3 + Xc @ np.array([0.5, 0.0, -0.4])))
+    rows = [[*map(repr, x.tolist()), str(int(c))] for x, c in zip(Xc, counts)]
+    file = _write(tmp_path / "counts.csv", ["a", "b", "c", "visits"], rows)
+    rc, out, err = _run(capsys, file, "--target", "visits", "--family", "poisson", "--n-lambdas", "15",
+                        "--out", str(tmp_path / "out"))
+    assert rc == 0, err
+    _check_path_csv(tmp_path / "out" / "path.csv", jaxreg.path(Xc, counts, family="poisson", n_lambdas=15),
+                    ["a", "b", "c"])
+
+
 def test_plots_skipped_without_matplotlib(data, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # makes importing it fail
     rc, out, err = _run(capsys, data, "--target", "y", "--features", ",".join(NAMES), "--n-lambdas", "20",

@@ -178,3 +178,10 @@ def test_auc_picks_the_largest_score():
     for c in cv.candidates:
         assert c.cv_mean[c.index_min] == np.nanmax(c.cv_mean)
     assert cv.cv_mean[cv.index_min] == max(c.cv_mean[c.index_min] for c in cv.candidates)
+
+
+def test_poisson_fold_without_positive_counts_is_an_error():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.r_[np.zeros(10), np.arange(1.0, 11.0)]
+    with pytest.raises(ValueError, match="no positive response"):
+        jaxreg.cv_path(X, y, family="poisson", foldid=(y > 0).astype(int))

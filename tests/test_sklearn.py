@@ -21,14 +21,14 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import jaxreg
 from jaxreg.sklearn import (ElasticNet, ElasticNetCV, Lasso, LassoCV, LogisticRegression, LogisticRegressionCV,
-                            Ridge)
+                            PoissonRegressor, Ridge)
 from jaxreg.sklearn._base import fit_one, padded_shape
 from reference_np import make_problem
 
 SK_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
 ESTIMATORS = [Lasso(), ElasticNet(), Ridge(), LassoCV(), ElasticNetCV(), LogisticRegression(),
-              LogisticRegressionCV()]
+              LogisticRegressionCV(), PoissonRegressor()]
 
 
 @parametrize_with_checks(ESTIMATORS)
@@ -131,6 +131,25 @@ def test_ridge_matches_sklearn(alpha, fit_intercept, weighted):
     ours = Ridge(alpha=alpha, fit_intercept=fit_intercept, tol=1e-13, max_iter=100_000).fit(X, y, sample_weight=w)
     assert _rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5 * np.abs(y).mean()
+
+
+@pytest.mark.parametrize("alpha,fit_intercept,weighted", [(1.0, True, False), (0.05, True, True),
+                                                          (0.5, False, True)])
+def test_poisson_regressor_matches_sklearn(alpha, fit_intercept, weighted):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(120, 6))
+    y = rng.poisson(np.exp(0.5 + X @ np.array([0.4, -0.3, 0.0, 0.2, 0.0, 0.1]))).astype(float)
+    w = _weights(len(y)) if weighted else None
+    ref = sk.PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=10_000).fit(
+        X, y, sample_weight=w)
+    ours = PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000).fit(
+        X, y, sample_weight=w)
+    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert abs(ours.intercept_ - ref.intercept_) < 1e-5
+    np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-5)
+    assert ours.score(X, y) == pytest.approx(ref.score(X, y), rel=1e-6)
+    with pytest.raises(ValueError, match="non-negative"):
+        PoissonRegressor().fit(X, -y)
 
 
 @pytest.mark.parametrize("penalty,l1_ratio,solver", [("l2", 0.0, "lbfgs"), ("l1", 1.0, "saga"),

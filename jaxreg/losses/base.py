@@ -8,8 +8,9 @@ A loss is a smooth convex function ``f(b)`` of the coefficients, with the data c
 ``grad(beta)``
     ``∇f(beta)``, shape ``(p,)``.
 ``hess_matvec(v)``
-    ``∇²f · v`` (or an upper bound on the curvature for non-quadratic losses), used to estimate the Lipschitz
-    constant of ``∇f`` by power iteration.
+    ``∇²f · v`` (for non-quadratic losses a reference curvature: an upper bound for logistic, the curvature at a
+    reference point for poisson, whose curvature is unbounded), used by power iteration for the smallest step
+    (backtracking lengthens it).
 ``diag()``
     the diagonal of that curvature, used for the Newton decrement of unpenalized coordinates.
 ``hess_block(beta, idx)``

@@ -1,8 +1,8 @@
 """scikit-learn estimators over :func:`jaxreg.path` and :func:`jaxreg.cv_path`.
 
-``Lasso``, ``ElasticNet``, ``Ridge``, ``LassoCV``, ``ElasticNetCV``, ``LogisticRegression`` and
-``LogisticRegressionCV`` solve the objectives of scikit-learn's estimators of the same names, with their parameter
-names, defaults and fitted attributes (each docstring states its objective and how its parameters map to jaxreg's),
+``Lasso``, ``ElasticNet``, ``Ridge``, ``LassoCV``, ``ElasticNetCV``, ``LogisticRegression``,
+``LogisticRegressionCV`` and ``PoissonRegressor`` solve the objectives of scikit-learn's estimators of the same
+names, with their parameter names, defaults and fitted attributes (each docstring states its objective and how its parameters map to jaxreg's),
 so that they work in ``Pipeline``, ``GridSearchCV``, ``cross_val_score`` … Differences: ``max_iter`` counts
 proximal-gradient (FISTA) iterations and defaults to 10 000; the ``tol`` of ``Ridge`` and of the logistic estimators
 is jaxreg's duality-gap tolerance (default: jaxreg's); classification is binary only; the columns of ``X`` are not
@@ -25,5 +25,7 @@ from jaxreg.sklearn._linear import ElasticNet, Lasso, Ridge
 from jaxreg.sklearn._linear_cv import ElasticNetCV, LassoCV
 from jaxreg.sklearn._logistic import LogisticRegression
 from jaxreg.sklearn._logistic_cv import LogisticRegressionCV
+from jaxreg.sklearn._poisson import PoissonRegressor
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LogisticRegression", "LogisticRegressionCV", "Ridge"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LogisticRegression", "LogisticRegressionCV",
+           "PoissonRegressor", "Ridge"]
