@@ -27,7 +27,7 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
 
     Each column ``y_k`` gets exactly the path :func:`jaxreg.path` would give for ``(X, y_k)`` — its own λmax,
     default grid and early stop — through one compiled solver, ``vmap``-ped over the columns (``batch_size`` at a
-    time; default: all on a GPU/TPU or for a small design, else one at a time). This is *not* glmnet's
+    time; default: all on a GPU/TPU, one at a time on a CPU). This is *not* glmnet's
     ``"mgaussian"`` family, whose group penalty ties the responses together.
 
     Parameters

@@ -119,8 +119,8 @@ def cv_path(
     random_state : int, numpy Generator or None
         Seed of the random folds (None: fresh randomness, as glmnet).
     batch_size : int, optional
-        How many fits run in one vectorized (``vmap``) call. Default: all on a GPU/TPU or for a small design
-        (n·p ≤ 32768), otherwise one at a time (faster on a CPU: each fit stops as soon as it converges).
+        How many fits run in one vectorized (``vmap``) call. Default: all on a GPU/TPU, one at a time on a CPU
+        (faster there except for tiny designs: each fit stops as soon as it converges).
     progress : bool
         Print a line per batch of fold fits to standard error.
     **path_kwargs

@@ -223,7 +223,7 @@ def test_bad_data_files(case, tmp_path, capsys):
     (["--target", "progression", "--family", "binomial", "--features", "bmi", "--lambda-min-ratio", "-1"],
      "lambda_min_ratio"),
     (["--target", "y", "--cv", "many"], "--cv"),  # argparse's own usage error, also status 2
-    (["--family", "poisson", "--target", "y"], "--family"),
+    (["--family", "cox", "--target", "y"], "--family"),
     ([], "--target"),
 ])
 def test_bad_arguments(data, tmp_path, capsys, argv, message):
