@@ -180,7 +180,8 @@ def setup(
         relative_grid=relative,
         early_stop=_early_stop(relative, lower, upper, family),
         has_unpenalized=bool((pf == 0).any()),
-        n_profiled=int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper))) + int(not least_squares and fit_intercept),
+        n_profiled=int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper)))
+        + int(not least_squares and fit_intercept),
         max_iter=max_iter,
         working_set=ws,
     )

@@ -12,6 +12,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
+from jaxreg._core import CoreResult
 from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
 from jaxreg.cv_result import CVPath
 from jaxreg.result import Path
@@ -142,8 +143,6 @@ def cv_path(
     >>> bool(cv.lambda_1se >= cv.lambda_min)
     True
     """
-    if "l1_ratio" in path_kwargs or "lambda_" in path_kwargs:  # pragma: no cover - guarded by the signature
-        raise TypeError("cv_path: pass l1_ratio once.")
     alphas = _check_l1_ratios(l1_ratio)
     s = setup(X, y, l1_ratio=alphas[0], **path_kwargs)
     n = s.x.shape[0]
@@ -171,10 +170,13 @@ def cv_path(
                     np.broadcast_to(s.grid, (a_idx.size, s.grid.size)), np.asarray(alphas)[a_idx], s.config,
                     batch_size=batch_size, progress=progress, label="paths (full data and folds)")
     fold_w = np.bincount(folds, weights=s.weights, minlength=n_folds)
+
+    def one(b: int) -> CoreResult:
+        return jax.tree_util.tree_map(lambda arr: arr[b], res)
+
     results = []
     for a, alpha in enumerate(alphas):
         sa = s._replace(l1_ratio=alpha)
-        one = lambda b: jax.tree_util.tree_map(lambda arr: arr[b], res)  # noqa: E731
         b = a * (n_folds + 1)
         fit = assemble(one(b), sa)
         scores = np.empty((n_folds, fit.n_lambdas))
