@@ -81,41 +81,8 @@ fitted_prob <- function(eta, saturate_at = NULL) {
 # saturate_at = NULL: the documented objective (p = plogis(eta));
 # saturate_at = sat_eta(): glmnet's rule (p = 0/1 beyond +-saturate_at).
 # ---------------------------------------------------------------------------
-kkt_binomial <- function(x, y, a0, beta, lambda, weights = NULL, pf = NULL,
-                         alpha = 1, intercept = TRUE, standardize = TRUE,
-                         lower = -Inf, upper = Inf, saturate_at = NULL) {
-  n <- nrow(x); p <- ncol(x)
-  w <- if (is.null(weights)) rep(1, n) else weights
-  w <- w / sum(w)
-  pf <- if (is.null(pf)) rep(1, p) else pf
-  pf <- pf * p / sum(pf)
-  lower <- rep_len(lower, p); upper <- rep_len(upper, p)
-  xmean <- colSums(w * x)
-  xs <- if (standardize) sqrt(colSums(w * sweep(x, 2, xmean)^2)) else rep(1, p)
-  xm <- if (intercept) xmean else rep(0, p)
-  xstd <- sweep(sweep(x, 2, xm), 2, xs, "/")
-  beta <- as.matrix(beta)
-  L <- length(lambda)
-  viol <- numeric(L); int <- numeric(L)
-  for (l in seq_len(L)) {
-    lam <- lambda[l]
-    b <- beta[, l]
-    eta <- a0[l] + drop(x %*% b)
-    r <- y - fitted_prob(eta, saturate_at)
-    g <- drop(crossprod(xstd, w * r))
-    smooth <- -g + lam * pf * (1 - alpha) * b * xs
-    c1 <- lam * pf * alpha
-    lo <- ifelse(b > 0, smooth + c1, smooth - c1)
-    hi <- ifelse(b < 0, smooth - c1, smooth + c1)
-    tol <- 1e-10 * pmax(1, abs(b))
-    # normal cone of b <= upper is [0, Inf), of b >= lower is (-Inf, 0]
-    hi[is.finite(upper) & abs(b - upper) <= tol] <- Inf
-    lo[is.finite(lower) & abs(b - lower) <= tol] <- -Inf
-    viol[l] <- max(pmax(0, lo, -hi)) / lam
-    int[l] <- if (intercept) abs(sum(w * r)) else 0
-  }
-  list(kkt = max(viol), kkt_by_lambda = viol, kkt_intercept = max(int))
-}
+kkt_binomial <- function(x, y, a0, beta, lambda, ..., saturate_at = NULL)
+  kkt_glm(x, y, a0, beta, lambda, function(eta) fitted_prob(eta, saturate_at), ...)
 
 # Which features sit at a (finite, nonzero) bound, for how many lambdas and
 # from which (1-based) lambda index on.

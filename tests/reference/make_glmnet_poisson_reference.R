@@ -50,39 +50,7 @@ stopifnot(all(py >= 0))
 # from 0 to that set divided by lambda; the maximum over features and
 # lambdas is reported.  Intercept condition: |sum_i w_i (y_i - mu_i)|.
 # ---------------------------------------------------------------------------
-kkt_poisson <- function(x, y, a0, beta, lambda, weights = NULL, pf = NULL,
-                        alpha = 1, intercept = TRUE, standardize = TRUE,
-                        lower = -Inf, upper = Inf) {
-  n <- nrow(x); p <- ncol(x)
-  w <- if (is.null(weights)) rep(1, n) else weights
-  w <- w / sum(w)
-  pf <- if (is.null(pf)) rep(1, p) else pf
-  pf <- pf * p / sum(pf)
-  lower <- rep_len(lower, p); upper <- rep_len(upper, p)
-  xmean <- colSums(w * x)
-  xs <- if (standardize) sqrt(colSums(w * sweep(x, 2, xmean)^2)) else rep(1, p)
-  xm <- if (intercept) xmean else rep(0, p)
-  xstd <- sweep(sweep(x, 2, xm), 2, xs, "/")
-  beta <- as.matrix(beta)
-  L <- length(lambda)
-  viol <- numeric(L); int <- numeric(L)
-  for (l in seq_len(L)) {
-    lam <- lambda[l]
-    b <- beta[, l]
-    r <- y - exp(a0[l] + drop(x %*% b))
-    g <- drop(crossprod(xstd, w * r))
-    smooth <- -g + lam * pf * (1 - alpha) * b * xs
-    c1 <- lam * pf * alpha
-    lo <- ifelse(b > 0, smooth + c1, smooth - c1)
-    hi <- ifelse(b < 0, smooth - c1, smooth + c1)
-    tol <- 1e-10 * pmax(1, abs(b))
-    hi[is.finite(upper) & abs(b - upper) <= tol] <- Inf
-    lo[is.finite(lower) & abs(b - lower) <= tol] <- -Inf
-    viol[l] <- max(pmax(0, lo, -hi)) / lam
-    int[l] <- if (intercept) abs(sum(w * r)) else 0
-  }
-  list(kkt = max(viol), kkt_intercept = max(int))
-}
+kkt_poisson <- function(x, y, a0, beta, lambda, ...) kkt_glm(x, y, a0, beta, lambda, exp, ...)
 
 # Why a path ended.  glmnet 4.1-6's poisson path uses 10 * fdev and compares
 # the deviance ratio with its value mnlam - 1 lambdas before, relatively:

@@ -1,5 +1,6 @@
 # Helpers shared by the glmnet reference generators
-# (make_glmnet_reference.R, make_glmnet_binomial_reference.R).
+# (make_glmnet_reference.R, make_glmnet_binomial_reference.R,
+# make_glmnet_poisson_reference.R, make_cv_glmnet_reference.R).
 #
 # Defines functions only; sourcing this file fits and writes nothing.
 # Source it from the repository root:
@@ -47,3 +48,48 @@ write_reference_json <- function(rec, path) {
 # the check is to 1e-15 relative (Python's json reads the files back exactly).
 readback_close <- function(a, b) all(dim(as.matrix(a)) == dim(as.matrix(b))) &&
   all(abs(a - b) <= 1e-15 * pmax(abs(b), 1e-300))
+
+# ---------------------------------------------------------------------------
+# KKT check of a GLM path (binomial, poisson) on glmnet's internal scale:
+# w normalised to sum 1, pf to sum p, x centred at its weighted mean (when
+# there is an intercept) and, if standardize, divided by its weighted
+# population sd xs; b_std = b * xs.  mean_fn maps the linear predictor to the
+# fitted mean (plogis, exp, ...).  With g_j = sum_i w_i x_std,ij (y_i - mu_i),
+# the violation at each lambda is the distance from 0 to
+#   -g_j + lam pf_j (alpha d|b_j| + (1 - alpha) b_std,j) + normal cone of the box
+# divided by lambda, maximised over features.
+# ---------------------------------------------------------------------------
+kkt_glm <- function(x, y, a0, beta, lambda, mean_fn, weights = NULL, pf = NULL,
+                    alpha = 1, intercept = TRUE, standardize = TRUE,
+                    lower = -Inf, upper = Inf) {
+  n <- nrow(x); p <- ncol(x)
+  w <- if (is.null(weights)) rep(1, n) else weights
+  w <- w / sum(w)
+  pf <- if (is.null(pf)) rep(1, p) else pf
+  pf <- pf * p / sum(pf)
+  lower <- rep_len(lower, p); upper <- rep_len(upper, p)
+  xmean <- colSums(w * x)
+  xs <- if (standardize) sqrt(colSums(w * sweep(x, 2, xmean)^2)) else rep(1, p)
+  xm <- if (intercept) xmean else rep(0, p)
+  xstd <- sweep(sweep(x, 2, xm), 2, xs, "/")
+  beta <- as.matrix(beta)
+  L <- length(lambda)
+  viol <- numeric(L); int <- numeric(L)
+  for (l in seq_len(L)) {
+    lam <- lambda[l]
+    b <- beta[, l]
+    r <- y - mean_fn(a0[l] + drop(x %*% b))
+    g <- drop(crossprod(xstd, w * r))
+    smooth <- -g + lam * pf * (1 - alpha) * b * xs
+    c1 <- lam * pf * alpha
+    lo <- ifelse(b > 0, smooth + c1, smooth - c1)
+    hi <- ifelse(b < 0, smooth - c1, smooth + c1)
+    tol <- 1e-10 * pmax(1, abs(b))
+    # normal cone of b <= upper is [0, Inf), of b >= lower is (-Inf, 0]
+    hi[is.finite(upper) & abs(b - upper) <= tol] <- Inf
+    lo[is.finite(lower) & abs(b - lower) <= tol] <- -Inf
+    viol[l] <- max(pmax(0, lo, -hi)) / lam
+    int[l] <- if (intercept) abs(sum(w * r)) else 0
+  }
+  list(kkt = max(viol), kkt_by_lambda = viol, kkt_intercept = max(int))
+}
