@@ -92,6 +92,13 @@ def feature_names(X: Any) -> tuple[str, ...] | None:
     return None if cols is None else tuple(str(c) for c in cols)
 
 
+def check_response(y: Any, n: int, family: str) -> tuple[np.ndarray, tuple[Any, Any] | None]:
+    """The response as float64 for ``family`` (binomial: 0/1 and the two labels; else ``None`` for the labels)."""
+    if family == "binomial":
+        return v.check_binomial_y(y, n)
+    return (v.check_poisson_y(y, n) if family == "poisson" else v.check_y(y, n)), None
+
+
 class Setup(NamedTuple):
     """A validated call: float64 NumPy arrays (cast to ``dtype`` by :func:`run`) and the static configuration."""
 
@@ -141,13 +148,9 @@ def setup(
             raise ValueError(f"family: {family!r} is not implemented yet; supported: {SUPPORTED_FAMILIES}.")
         raise ValueError(f"family: unknown family {family!r}; supported: {SUPPORTED_FAMILIES}.")
     names = feature_names(X)
-    binomial = family == "binomial"
     xa = v.check_x(X)
     n, p = xa.shape
-    if binomial:
-        ya, classes = v.check_binomial_y(y, n)
-    else:
-        ya, classes = (v.check_poisson_y(y, n) if family == "poisson" else v.check_y(y, n)), None
+    ya, classes = check_response(y, n, family)
     alpha = v.check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     w = v.check_weights(sample_weight, n)
     pf = v.check_penalty_factor(penalty_factor, p)

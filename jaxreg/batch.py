@@ -10,7 +10,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
-from jaxreg._setup import Setup, assemble, setup
+from jaxreg._setup import Setup, assemble, check_response, setup
 from jaxreg.result import Path
 
 
@@ -51,13 +51,13 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
     ya = np.asarray(Y)
     if ya.ndim != 2 or ya.shape[1] == 0:
         raise ValueError(f"Y: expected a 2-D array of shape (n_samples, n_responses), got shape {ya.shape}.")
-    setups = [setup(X, ya[:, k], **path_kwargs) for k in range(ya.shape[1])]  # validates (and encodes) each column
-    s = setups[0]
-    ys = np.stack([t.y for t in setups])
+    s = setup(X, ya[:, 0], **path_kwargs)  # validates X and the options once
+    responses = [(s.y, s.classes)] + [check_response(ya[:, k], s.x.shape[0], s.family) for k in range(1, ya.shape[1])]
+    ys = np.stack([r for r, _ in responses])
     m = ys.shape[0]
     fits = _paths(s, ys, np.broadcast_to(s.weights, (m, s.x.shape[0])), np.broadcast_to(s.grid, (m, s.grid.size)),
                   np.full(m, s.l1_ratio), batch_size, progress)
-    return [dataclasses.replace(f, classes=t.classes) for f, t in zip(fits, setups)]  # labels per column
+    return [dataclasses.replace(f, classes=c) for f, (_, c) in zip(fits, responses)]  # labels per column
 
 
 def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, lambdas: Any = None,
