@@ -5,6 +5,7 @@ from jaxreg.batch import bootstrap_path, multi_response_path, weighted_paths
 from jaxreg.cv import cv_path
 from jaxreg.cv_result import CVPath
 from jaxreg.path import ConvergenceWarning, path
+from jaxreg.research import Solution, SolvePath, solve, solve_path
 from jaxreg.result import Path
 
 __version__ = "0.1.0"
@@ -13,11 +14,15 @@ __all__ = [
     "CVPath",
     "ConvergenceWarning",
     "Path",
+    "Solution",
+    "SolvePath",
     "__version__",
     "bootstrap_path",
     "cv_path",
     "datasets",
     "multi_response_path",
     "path",
+    "solve",
+    "solve_path",
     "weighted_paths",
 ]

@@ -6,6 +6,12 @@ them all. Problems run in chunks of ``batch_size``: a chunk is one ``vmap``-ped 
 batch is one chunk); ``batch_size=1`` runs them one after another through the unbatched core, which on a CPU is
 faster for all but tiny designs, because each problem then stops as soon as it converges and its working-set
 buckets are chosen per λ (under ``vmap`` every bucket and every iteration runs for the slowest member of the chunk).
+
+With a mesh, the problems of a chunk are split across the devices of the mesh axis (``X`` and the per-feature
+arrays replicated), and XLA runs the vmapped core on each device's share: chunks are a multiple of the device
+count, by default the whole batch padded up to one. Before anything runs, the memory of a chunk is estimated
+(:class:`jaxreg._sharding.BatchShape`): a default chunk that would not fit shrinks, a requested one is an error
+naming the ``batch_size`` that would fit.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import numpy as np
 
 from jaxreg._core import CoreConfig, CoreResult, fit_path
 from jaxreg._setup import Setup, x64
+from jaxreg._sharding import BatchShape, MeshAxis, device_memory, plan_batch_size, to_numpy
 
 #: In-axes of fit_path's arguments for a batch: (x, y, weights, pf, lower, upper, lambdas, l1_ratio, tol).
 _IN_AXES = (None, 0, 0, None, None, None, 0, 0, None)
@@ -68,34 +75,40 @@ def run_batch(
     batch_size: int | None = None,
     progress: bool = False,
     label: str = "paths",
+    mesh: MeshAxis | None = None,
 ) -> CoreResult:
     """Fit ``B`` paths (``y``, ``weights``: (B, n); ``grids``: (B, L); ``l1_ratios``: (B,)) sharing ``s``'s design.
 
     Returns the core's arrays with a leading batch axis, as NumPy arrays. ``progress`` prints one line per chunk to
-    standard error.
+    standard error. With a ``mesh``, each chunk's problems are split along the mesh axis; chunks are then a multiple
+    of its size (default: the whole batch, padded), the padding repeating the last problem.
     """
     n_problems = weights.shape[0]
-    if batch_size is None:
-        size = default_batch_size(n_problems)
-    else:
-        size = max(1, min(int(batch_size), n_problems))
+    shards = 1 if mesh is None else mesh.size
+    default = default_batch_size(n_problems) if mesh is None else n_problems
+    shape = BatchShape.of(*s.x.shape, grids.shape[1], s.dtype.itemsize, config.family, config.gram)
+    size = plan_batch_size(shape, n_problems, batch_size, default, shards,
+                           device_memory(None if mesh is None else mesh.mesh.devices.flat))
     dt = s.dtype
     parts: list[CoreResult] = []
     start = time.perf_counter()
     with x64(dt == np.float64):
-        shared = [a.astype(dt, copy=False) for a in (s.x, s.penalty_factor, s.lower, s.upper)]
-        tol = np.asarray(s.tol, dt)
+        shared = [a.astype(dt, copy=False) for a in (s.x, s.penalty_factor, s.lower, s.upper)] + [np.asarray(s.tol, dt)]
+        if mesh is not None:
+            shared = [mesh.put(a, split=False) for a in shared]  # placed once for every chunk
+        x, pf, lower, upper, tol = shared
         for lo in range(0, n_problems, size):
             idx = np.arange(lo, lo + size).clip(max=n_problems - 1)  # the last chunk repeats its last problem
             yb, wb, gb, ab = (np.asarray(a[idx], dt) for a in (y, weights, grids, l1_ratios))
-            x, pf, lower, upper = shared
-            if size == 1:
+            if mesh is not None:
+                yb, wb, gb, ab = (mesh.put(a, split=True) for a in (yb, wb, gb, ab))
+            if size == 1 and mesh is None:
                 res = fit_path(x, yb[0], wb[0], pf, lower, upper, gb[0], ab[0], tol, config)
                 res = jax.tree_util.tree_map(lambda a: a[None], res)
             else:
                 res = fit_batch(x, yb, wb, pf, lower, upper, gb, ab, tol, config)
             keep = min(size, n_problems - lo)
-            parts.append(jax.tree_util.tree_map(lambda a, k=keep: np.asarray(a)[:k], res))
+            parts.append(jax.tree_util.tree_map(lambda a, k=keep: a[:k], to_numpy(res)))
             if progress:
                 done = lo + keep
                 print(f"jaxreg: {done}/{n_problems} {label} fitted ({time.perf_counter() - start:.1f} s)",

@@ -14,6 +14,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
+from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gram
 from jaxreg.losses import PLANNED_FAMILIES, SUPPORTED_FAMILIES
 from jaxreg.result import Path
 from jaxreg.solvers import EarlyStop
@@ -162,7 +163,8 @@ def setup(
     if precompute not in ("auto", True, False):
         raise ValueError(f"precompute: expected True, False or 'auto', got {precompute!r}.")
     least_squares = family == "gaussian"
-    gram = (n >= p if precompute == "auto" else bool(precompute)) and least_squares  # the Gram form is least squares
+    # The Gram form is least squares only; "auto" takes it when n ≥ p and it fits in the device's memory.
+    gram = least_squares and use_gram(precompute, n, p, dt.itemsize, device_memory())
     ws = working_set_size(working_set, n, p)
 
     if lambdas is None:
@@ -191,13 +193,20 @@ def setup(
     return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names)
 
 
-def run(s: Setup) -> CoreResult:
-    """The compiled core on a validated call, results as NumPy arrays."""
+def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
+    """The compiled core on a validated call, results as NumPy arrays.
+
+    With a ``mesh``, the rows of ``X``, ``y`` and the weights are padded with zero-weight rows to a multiple of the
+    mesh axis and split along it, the other arguments replicated (see :mod:`jaxreg._sharding`).
+    """
     with x64(s.dtype == np.float64):
         args = [a.astype(s.dtype, copy=False) for a in (s.x, s.y, s.weights, s.penalty_factor, s.lower, s.upper,
                                                           s.grid)]
-        res = fit_path(*args, np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype), s.config)
-        return jax.tree_util.tree_map(np.asarray, res)
+        args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype)]
+        if mesh is not None:
+            args[:3] = pad_rows(mesh.size, *args[:3])
+            args = [mesh.put(a, split=k < 3) for k, a in enumerate(args)]
+        return to_numpy(fit_path(*args, s.config))
 
 
 def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: bool = True) -> Path:

@@ -11,18 +11,19 @@ import numpy as np
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._setup import Setup, assemble, check_response, setup
+from jaxreg._sharding import MeshAxis, check_mesh
 from jaxreg.result import Path
 
 
 def _paths(s: Setup, ys: np.ndarray, weights: np.ndarray, grids: np.ndarray, alphas: np.ndarray,
-           batch_size: int | None, progress: bool) -> list[Path]:
-    res = run_batch(s, ys, weights, grids, alphas, s.config, batch_size=batch_size, progress=progress)
+           batch_size: int | None, progress: bool, mesh: MeshAxis | None) -> list[Path]:
+    res = run_batch(s, ys, weights, grids, alphas, s.config, batch_size=batch_size, progress=progress, mesh=mesh)
     return [assemble(jax.tree_util.tree_map(lambda a, b=b: a[b], res), s._replace(l1_ratio=float(alphas[b])))
             for b in range(weights.shape[0])]
 
 
-def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progress: bool = False,
-                        **path_kwargs: Any) -> list[Path]:
+def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progress: bool = False, mesh: Any = None,
+                        mesh_axis: str | None = None, **path_kwargs: Any) -> list[Path]:
     """Fit ``m`` independent paths, one per column of ``Y`` (n, m), on the same design, in one batched call.
 
     Each column ``y_k`` gets exactly the path :func:`jaxreg.path` would give for ``(X, y_k)`` — its own λmax,
@@ -37,9 +38,15 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
     Y : (n, m) array-like
         The responses (for ``family="binomial"``, each column holds two labels).
     batch_size : int, optional
-        Responses per vectorized call.
+        Responses per vectorized call (with a mesh: rounded up to a multiple of its devices). A requested size
+        that would not fit in memory is a ``ValueError`` naming one that would; the default shrinks to fit.
     progress : bool
         Print a line per batch to standard error.
+    mesh : jax.sharding.Mesh, optional
+        Split each vectorized call's responses across the devices of ``mesh_axis`` (``X`` replicated on each);
+        default ``batch_size``: all responses, padded up to a multiple of the device count.
+    mesh_axis : str, optional
+        The mesh axis to split along; needed only when the mesh has several axes.
     **path_kwargs
         Every keyword of :func:`jaxreg.path`.
 
@@ -48,6 +55,7 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
     list of Path
         One per column of ``Y``.
     """
+    sharding = check_mesh(mesh, mesh_axis)
     ya = np.asarray(Y)
     if ya.ndim != 2 or ya.shape[1] == 0:
         raise ValueError(f"Y: expected a 2-D array of shape (n_samples, n_responses), got shape {ya.shape}.")
@@ -56,24 +64,28 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
     ys = np.stack([r for r, _ in responses])
     m = ys.shape[0]
     fits = _paths(s, ys, np.broadcast_to(s.weights, (m, s.x.shape[0])), np.broadcast_to(s.grid, (m, s.grid.size)),
-                  np.full(m, s.l1_ratio), batch_size, progress)
+                  np.full(m, s.l1_ratio), batch_size, progress, sharding)
     return [dataclasses.replace(f, classes=c) for f, (_, c) in zip(fits, responses)]  # labels per column
 
 
 def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, lambdas: Any = None,
-                   batch_size: int | None = None, progress: bool = False, **path_kwargs: Any) -> list[Path]:
+                   batch_size: int | None = None, progress: bool = False, mesh: Any = None,
+                   mesh_axis: str | None = None, **path_kwargs: Any) -> list[Path]:
     """Fit one path per row of ``sample_weights`` (B, n) — bootstrap replicates, subsamples, folds — in one batch.
 
     Problem ``b`` is ``jaxreg.path(X, y, sample_weight=sample_weights[b], l1_ratio=l1_ratio[b],
     lambdas=lambdas[b])``: a zero weight drops a sample, an integer weight repeats it. ``l1_ratio`` may be one
     value or one per problem; ``lambdas`` one grid (L,) or one per problem (B, L); default: each problem's own
     default grid.
+    ``batch_size``, ``progress``, ``mesh`` and ``mesh_axis`` are as in :func:`multi_response_path` (with a mesh,
+    the rows of ``sample_weights`` are split across its devices).
 
     Returns
     -------
     list of Path
         One per row of ``sample_weights``.
     """
+    sharding = check_mesh(mesh, mesh_axis)
     s = setup(X, y, l1_ratio=float(np.ravel(l1_ratio)[0]), lambdas=None if lambdas is None else
               np.ravel(np.asarray(lambdas, dtype=float))[:1], **path_kwargs)
     n = s.x.shape[0]
@@ -95,7 +107,7 @@ def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, 
         if lam.ndim != 2 or lam.shape[0] != B:
             raise ValueError(f"lambdas: expected shape (L,) or ({B}, L), got {np.shape(lambdas)}.")
         grids = np.stack([v.check_lambdas(g) for g in lam])
-    return _paths(s, np.broadcast_to(s.y, (B, n)), np.stack(rows), grids, alphas, batch_size, progress)
+    return _paths(s, np.broadcast_to(s.y, (B, n)), np.stack(rows), grids, alphas, batch_size, progress, sharding)
 
 
 def bootstrap_path(X: Any, y: Any, n_replicates: int = 100, *, random_state: Any = None,
@@ -103,8 +115,8 @@ def bootstrap_path(X: Any, y: Any, n_replicates: int = 100, *, random_state: Any
     """Paths on ``n_replicates`` bootstrap resamples of the rows, as multinomial count weights in one batch.
 
     Returns the paths and the ``(n_replicates, n)`` integer counts (times each sample was drawn), so that
-    out-of-bag samples (count 0) can be scored. Keywords as :func:`weighted_paths`; a user ``sample_weight``
-    multiplies the counts.
+    out-of-bag samples (count 0) can be scored. Keywords as :func:`weighted_paths` (``mesh=`` splits the
+    replicates across devices); a user ``sample_weight`` multiplies the counts.
     """
     n_replicates = v.check_int(n_replicates, "n_replicates", low=1)
     n = np.shape(X)[0]

@@ -14,6 +14,7 @@ from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._core import CoreResult
 from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
+from jaxreg._sharding import check_mesh
 from jaxreg.cv_result import CVPath
 from jaxreg.result import Path
 from jaxreg.scoring import aggregate, check_scoring, choose_lambda, fold_scores
@@ -79,6 +80,8 @@ def cv_path(
     random_state: Any = None,
     batch_size: int | None = None,
     progress: bool = False,
+    mesh: Any = None,
+    mesh_axis: str | None = None,
     **path_kwargs: Any,
 ) -> CVPath:
     r"""Cross-validate a regularization path: choose λ (and α) like glmnet's ``cv.glmnet``.
@@ -121,9 +124,17 @@ def cv_path(
         Seed of the random folds (None: fresh randomness, as glmnet).
     batch_size : int, optional
         How many fits run in one vectorized (``vmap``) call. Default: all on a GPU/TPU, one at a time on a CPU
-        (faster there except for tiny designs: each fit stops as soon as it converges).
+        (faster there except for tiny designs: each fit stops as soon as it converges), fewer when they would not
+        fit in memory; a requested size that would not fit is a ``ValueError`` naming one that would.
     progress : bool
         Print a line per batch of fold fits to standard error.
+    mesh : jax.sharding.Mesh, optional
+        Split the batch of fits (full data and folds, for every α) across the devices of ``mesh_axis``, ``X``
+        replicated on each; ``batch_size`` is then rounded up to a multiple of the device count (default: the whole
+        batch, padded up to such a multiple by repeating its last fit). See :func:`jaxreg.path` for several
+        processes.
+    mesh_axis : str, optional
+        The mesh axis to split along; needed only when the mesh has several axes.
     **path_kwargs
         Every other keyword of :func:`jaxreg.path` (``family``, ``lambdas``, ``n_lambdas``,
         ``lambda_min_ratio``, ``fit_intercept``, ``standardize``, ``sample_weight``, ``penalty_factor``, bounds,
@@ -144,6 +155,7 @@ def cv_path(
     True
     """
     alphas = _check_l1_ratios(l1_ratio)
+    sharding = check_mesh(mesh, mesh_axis)
     s = setup(X, y, l1_ratio=alphas[0], **path_kwargs)
     n = s.x.shape[0]
     scoring = check_scoring(scoring, s.family)
@@ -168,7 +180,7 @@ def cv_path(
     masks = np.vstack([np.ones(n, bool), folds[None, :] != np.arange(n_folds)[:, None]])  # (F + 1, n)
     res = run_batch(s, np.broadcast_to(s.y, (a_idx.size, n)), s.weights * masks[k_idx],
                     np.broadcast_to(s.grid, (a_idx.size, s.grid.size)), np.asarray(alphas)[a_idx], s.config,
-                    batch_size=batch_size, progress=progress, label="paths (full data and folds)")
+                    batch_size=batch_size, progress=progress, label="paths (full data and folds)", mesh=sharding)
     fold_w = np.bincount(folds, weights=s.weights, minlength=n_folds)
 
     def one(b: int) -> CoreResult:

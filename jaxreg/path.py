@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from jaxreg._setup import DEFAULT_TOL, DEFAULT_TOL_BINOMIAL, ConvergenceWarning, assemble, run, setup
+from jaxreg._sharding import check_mesh
 from jaxreg.result import Path
 
 __all__ = ["DEFAULT_TOL", "DEFAULT_TOL_BINOMIAL", "ConvergenceWarning", "path"]
@@ -30,6 +31,8 @@ def path(
     dtype: Any = None,
     precompute: bool | Literal["auto"] = "auto",
     working_set: int | None | Literal["auto"] = "auto",
+    mesh: Any = None,
+    mesh_axis: str | None = None,
 ) -> Path:
     r"""Fit a lasso / elastic-net / ridge regularization path.
 
@@ -96,19 +99,36 @@ def path(
         even when JAX's global ``jax_enable_x64`` flag is off.
     precompute : bool or "auto"
         Iterate on the Gram matrix ``XᵀWX/n`` (cost ``p²`` per iteration) instead of on ``X`` (``2np``).
-        ``"auto"`` chooses the Gram matrix when ``n ≥ p``. Gaussian only (ignored for the other families).
+        ``"auto"`` chooses the Gram matrix when ``n ≥ p`` and it fits in 80 % of the device's memory. Gaussian
+        only (ignored for the other families).
     working_set : int, None or "auto"
         Solve each λ on working sets of this many features (the nonzero coefficients and the strongest violators
         of the optimality conditions), certifying the duality gap on all features. ``None`` or 0: iterate on all
         features. ``"auto"``: buckets of 64, 128, … features up to the first power of two ≥ ``min(n, p)``, each at
         most ``p / 2``; each λ uses the smallest bucket that holds 1.5× its warm start's nonzeros (plus 16),
         or all features when none does.
+    mesh : jax.sharding.Mesh, optional
+        Split the rows of ``X`` (with ``y`` and the sample weights) across the devices of ``mesh_axis`` (data
+        parallel): every product with ``X`` becomes per-device products summed across devices by XLA, and other
+        arrays (the Gram matrix, coefficients) are replicated. Rows are padded with zero-weight rows to a multiple of
+        the axis size, which leaves the fit unchanged. Worth it when ``n`` is large: the Gram matrix, when used,
+        is built in parallel but then iterated on by every device. With a mesh spanning several processes
+        (``jax.distributed.initialize()``), every process calls ``path`` with the same full arrays, and each gets
+        the whole result.
+    mesh_axis : str, optional
+        The mesh axis to split along; needed only when the mesh has several axes (the others replicate).
 
     Returns
     -------
     Path
         ``lambdas`` (L,), ``coef`` (L, p), ``intercept`` (L,), per-λ ``gap``, ``converged``, ``n_iter``,
         ``dev_ratio``, ``df``; ``predict(X, lambda_=None)`` and ``coef_at(lambda_)`` interpolate like glmnet's ``s=``.
+
+    Raises
+    ------
+    ValueError
+        When an argument is invalid (the message names it), or when ``precompute=True`` asks for a Gram matrix
+        that would not fit in 80 % of the device's memory (``"auto"`` then iterates on ``X``).
 
     Examples
     --------
@@ -118,9 +138,10 @@ def path(
     >>> fit.coef.shape[1]
     10
     """
+    sharding = check_mesh(mesh, mesh_axis)
     s = setup(X, y, family=family, l1_ratio=l1_ratio, lambdas=lambdas, n_lambdas=n_lambdas,
               lambda_min_ratio=lambda_min_ratio, fit_intercept=fit_intercept, standardize=standardize,
               sample_weight=sample_weight, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
               upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype, precompute=precompute,
               working_set=working_set)
-    return assemble(run(s), s)
+    return assemble(run(s, sharding), s)

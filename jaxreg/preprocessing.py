@@ -40,7 +40,9 @@ def normalize_weights(w: jax.Array) -> jax.Array:
 def constant_columns(x: jax.Array, w: jax.Array) -> jax.Array:
     """Columns whose values are all equal over the rows with positive weight (exact comparison, like glmnet)."""
     used = (w > 0).astype(x.dtype)
-    ref = x[jnp.argmax(w > 0)]  # the first row with positive weight
+    # The first row with positive weight, read by a one-hot matvec (exact: X is finite): a dynamic row index would
+    # make XLA gather all of X onto every device when its rows are split across a mesh.
+    ref = (jnp.arange(x.shape[0]) == jnp.argmax(w > 0)).astype(x.dtype) @ x
     # counted with a matvec: column reductions (max/min over axis 0) are very slow on XLA's CPU backend
     return used @ (x != ref).astype(x.dtype) == 0
 

@@ -27,6 +27,10 @@ holding its per-feature parameters, and it provides four pure functions of the c
     the penalty of the coefficients ``idx`` only (per-feature parameters gathered; used by working sets).
 
 Adding a penalty means writing these functions; the solver and the duality gap never change.
+
+The proximal-gradient loop itself needs only ``value`` and ``prox``: that much (:class:`ProxPenalty`) is enough for
+:func:`jaxreg.solve_path` and :func:`jaxreg.solve`, which stop on the proximal-gradient residual instead of the
+duality gap. The rest serves the duality gap, screening and λmax of :func:`jaxreg.path`.
 """
 
 from __future__ import annotations
@@ -36,12 +40,20 @@ from typing import Protocol
 import jax
 
 
-class Penalty(Protocol):
-    """Structural type of a jaxreg penalty (see the module docstring for the maths)."""
+class ProxPenalty(Protocol):
+    """What a penalty must provide for proximal gradient: ``λ g(beta)`` and ``argmin_b ½‖b − z‖² + step·λ g(b)``.
+
+    A penalty written by a user is a pytree (e.g. a ``NamedTuple``) holding its parameters as arrays, so that
+    :func:`jaxreg.solve` can differentiate the solution with respect to them.
+    """
 
     def value(self, beta: jax.Array, lam: jax.Array) -> jax.Array: ...
 
     def prox(self, z: jax.Array, step: jax.Array, lam: jax.Array) -> jax.Array: ...
+
+
+class Penalty(ProxPenalty, Protocol):
+    """Structural type of a jaxreg penalty for :func:`jaxreg.path` (see the module docstring for the maths)."""
 
     def conjugate(self, v: jax.Array, lam: jax.Array) -> jax.Array: ...
 

@@ -1,8 +1,11 @@
-"""Solvers: one proximal-gradient loop (:func:`fista`), working sets around it, the duality gap, the λ scan."""
+"""Solvers: one driver loop (:func:`drive`) running proximal gradient (:func:`fista`, :func:`optax_prox`), working
+sets around it, the duality gap and the proximal-gradient residual, the λ scan."""
 
-from jaxreg.solvers.fista import SolveResult, fista
-from jaxreg.solvers.gap import GapInfo, Profile, duality_gap, profile_out
+from jaxreg.solvers.driver import SolveResult, drive
+from jaxreg.solvers.fista import fista
+from jaxreg.solvers.gap import GapInfo, Profile, duality_gap, profile_out, prox_residual
 from jaxreg.solvers.lipschitz import lipschitz_constant
+from jaxreg.solvers.prox_optax import optax_prox
 from jaxreg.solvers.warm_start import EarlyStop, PathSolution, Solve, solve_path
 from jaxreg.solvers.working_set import working_set_solve
 
@@ -12,11 +15,14 @@ __all__ = [
     "PathSolution",
     "Solve",
     "SolveResult",
+    "drive",
     "duality_gap",
     "Profile",
     "profile_out",
+    "prox_residual",
     "fista",
     "lipschitz_constant",
+    "optax_prox",
     "solve_path",
     "working_set_solve",
 ]

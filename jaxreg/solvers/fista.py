@@ -14,12 +14,13 @@ the step adapts: each iteration first tries a step :data:`GROW` times longer tha
 it until the sufficient-decrease condition ``f(b⁺) ≤ f(y) + ∇f(y)ᵀ(b⁺ − y) + ‖b⁺ − y‖² / (2·step)`` holds. The step
 never falls below the safe ``step`` argument. Every ``check_every`` iterations the duality gap is computed and
 the loop stops once it is at most ``tol_abs`` — the gap is also checked *before* the first iteration, so a warm start
-that is already optimal costs one gradient.
+that is already optimal costs one gradient. Losses without a Fenchel conjugate (any ``loss_fn`` of
+:func:`jaxreg.solve_path`) stop on another measure through ``certify``, e.g. the proximal-gradient residual.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -27,33 +28,17 @@ from jax import lax
 
 from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
-from jaxreg.solvers.gap import Profile, duality_gap
+from jaxreg.solvers.driver import SolveResult, drive
+from jaxreg.solvers.gap import GapInfo, Profile, duality_gap
+
+#: ``certify(loss, penalty, beta, lam, step) -> GapInfo``: the optimality measure the loop stops on (``GapInfo.gap``),
+#: e.g. :func:`~jaxreg.solvers.prox_residual` for losses without a conjugate; default: the duality gap.
+Certify = Callable[[Loss, Penalty, jax.Array, jax.Array, jax.Array], GapInfo]
 
 #: With backtracking, each iteration first tries a step this much longer than the last accepted one.
 GROW = 1.25
 #: Most halvings of the step in one iteration (the safe step always satisfies the condition).
 MAX_HALVINGS = 40
-
-
-class SolveResult(NamedTuple):
-    """Outcome of one solve: the coefficients, the duality gap, the loss value and the iterations taken."""
-
-    beta: jax.Array
-    gap: jax.Array
-    loss: jax.Array
-    n_iter: jax.Array
-    converged: jax.Array
-
-
-class _State(NamedTuple):
-    beta: jax.Array
-    beta_prev: jax.Array
-    t: jax.Array
-    step: jax.Array
-    n_iter: jax.Array
-    gap: jax.Array
-    loss: jax.Array
-    cert: jax.Array  # the point the last gap refers to (beta, profiled)
 
 
 def fista(
@@ -68,6 +53,8 @@ def fista(
     check_every: int,
     backtrack: bool = False,
     profile: Profile | None = None,
+    min_step: jax.Array | None = None,
+    certify: Certify | None = None,
 ) -> SolveResult:
     """Run restarted FISTA from ``beta0`` until ``gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -92,8 +79,19 @@ def fista(
     profile
         Unpenalized, unbounded coordinates to profile out before each gap evaluation (see
         :mod:`jaxreg.solvers.gap`); the result is then the profiled point.
+    min_step
+        With backtracking, the smallest step tried (default ``step``, then known to be safe); ``step`` is then only
+        the first step tried.
+    certify
+        The optimality measure compared with ``tol_abs`` (default: the duality gap, with ``profile``); it is given
+        the current step.
     """
-    safe_step = step
+    safe_step = step if min_step is None else min_step
+
+    def measure(beta: jax.Array, h: jax.Array) -> GapInfo:
+        if certify is None:
+            return duality_gap(loss, penalty, beta, lam, profile)
+        return certify(loss, penalty, beta, lam, h)
 
     def prox_step(y: jax.Array, grad: jax.Array, h: jax.Array) -> jax.Array:
         return penalty.prox(y - h * grad, h, lam)
@@ -119,8 +117,8 @@ def fista(
         h, b, _ = lax.while_loop(too_long, halve, (h, prox_step(y, g_y, h), jnp.zeros((), jnp.int32)))
         return b, h
 
-    def iteration(_: int, st: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
-        beta, beta_prev, t, h = st
+    def iteration(beta: jax.Array, carry: tuple[jax.Array, ...]) -> tuple[jax.Array, tuple[jax.Array, ...]]:
+        beta_prev, t, h = carry
         t_next = 0.5 * (1.0 + jnp.sqrt(1.0 + 4.0 * t * t))
         y = beta + ((t - 1.0) / t_next) * (beta - beta_prev)
         if backtrack:
@@ -128,19 +126,9 @@ def fista(
         else:
             beta_new = prox_step(y, loss.grad(y), h)
         restart = jnp.vdot(y - beta_new, beta_new - beta) > 0
-        return beta_new, beta, jnp.where(restart, jnp.ones_like(t), t_next), h
+        return beta_new, (beta, jnp.where(restart, jnp.ones_like(t), t_next), h)
 
-    def cond(st: _State) -> jax.Array:
-        return (st.gap > tol_abs) & (st.n_iter < max_iter)
-
-    def body(st: _State) -> _State:
-        beta, beta_prev, t, h = lax.fori_loop(0, check_every, iteration, (st.beta, st.beta_prev, st.t, st.step))
-        info = duality_gap(loss, penalty, beta, lam, profile)
-        return _State(beta, beta_prev, t, h, st.n_iter + check_every, info.gap, info.loss, info.beta)
-
-    info0 = duality_gap(loss, penalty, beta0, lam, profile)
-    one = jnp.ones((), beta0.dtype)
-    st = _State(info0.beta, info0.beta, one, jnp.asarray(step, beta0.dtype), jnp.zeros((), jnp.int32), info0.gap,
-                info0.loss, info0.beta)
-    st = lax.while_loop(cond, body, st)
-    return SolveResult(st.cert, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
+    # With t = 1 the first momentum term is exactly 0, so beta_prev's first value does not matter.
+    carry0 = (beta0, jnp.ones((), beta0.dtype), jnp.asarray(step, beta0.dtype))
+    return drive(iteration, lambda beta, carry: measure(beta, carry[2]), beta0, carry0, tol_abs=tol_abs,
+                 max_iter=max_iter, check_every=check_every)

@@ -17,7 +17,7 @@ from jax import lax
 
 from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
-from jaxreg.solvers.fista import SolveResult
+from jaxreg.solvers.driver import SolveResult
 
 #: ``solve(loss, penalty, lam, beta0, max_iter) -> SolveResult``: one λ, e.g. :func:`~jaxreg.solvers.fista` or
 #: :func:`~jaxreg.solvers.working_set_solve` with their other arguments bound.

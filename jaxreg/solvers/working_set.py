@@ -21,7 +21,8 @@ from jax import lax
 
 from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
-from jaxreg.solvers.fista import SolveResult, fista
+from jaxreg.solvers.driver import SolveResult
+from jaxreg.solvers.fista import fista
 from jaxreg.solvers.gap import Profile, duality_gap
 from jaxreg.solvers.lipschitz import lipschitz_constant
 

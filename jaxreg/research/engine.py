@@ -1,0 +1,141 @@
+"""What :func:`jaxreg.solve_path` and :func:`jaxreg.solve` share: input checks and one λ solved by FISTA.
+
+Both run the solver loop of :mod:`jaxreg.solvers` (:func:`~jaxreg.solvers.fista` with backtracking) on the flat
+problem of :mod:`.problem`, stopping on the proximal-gradient residual (:func:`~jaxreg.solvers.prox_residual`),
+because a loss given as a Python function has no conjugate from which to compute a duality gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import lax
+
+from jaxreg.research.problem import FlatLoss, Masked, Problem, build
+from jaxreg.solvers import SolveResult, fista, optax_prox, prox_residual
+
+#: Iterations between two residual checks.
+CHECK_EVERY = 10
+#: Power iterations for the first step ``1/L``, ``L`` the top curvature at the initial parameters.
+POWER_ITERATIONS = 20
+#: Backtracking may shorten the first step down to this fraction of it (the first step is only an estimate).
+MIN_STEP_FRACTION = 1e-12
+
+
+def default_tol(dtype: Any) -> float:
+    """``1e-8`` in float64, ``1e-4`` in float32 (relative to the largest initial gradient)."""
+    return 1e-8 if np.dtype(dtype) == np.float64 else 1e-4
+
+
+def check_params(params: Any) -> None:
+    """``init_params``: a non-empty pytree of finite floating-point arrays."""
+    leaves = jax.tree_util.tree_leaves(params)
+    if not leaves or sum(np.size(leaf) for leaf in leaves) == 0:
+        raise ValueError("init_params has no parameters.")
+    for leaf in leaves:
+        dt = jnp.result_type(leaf)
+        if not jnp.issubdtype(dt, jnp.floating):
+            raise TypeError(f"init_params: every leaf must be a floating-point array, got one of dtype {dt}.")
+        if not isinstance(leaf, jax.core.Tracer) and not np.all(np.isfinite(np.asarray(leaf))):
+            raise ValueError("init_params contains NaN or inf.")
+
+
+def check_loss(loss_fn: Callable[[Any], jax.Array], params: Any) -> None:
+    """``loss_fn(params)`` must return a real scalar."""
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of the parameters, got {type(loss_fn).__name__}.")
+    out = jax.eval_shape(loss_fn, params)
+    if not hasattr(out, "shape") or out.shape != () or not jnp.issubdtype(out.dtype, jnp.floating):
+        raise TypeError(f"loss_fn must return a real scalar, got {out}.")
+
+
+def check_options(tol: float | None, max_iter: int, dtype: Any) -> float:
+    """Validate ``tol`` and ``max_iter``; return the tolerance (its default for ``dtype`` when None)."""
+    if tol is None:
+        tol = default_tol(dtype)
+    if not np.isscalar(tol) or not np.isfinite(tol) or tol <= 0:
+        raise ValueError(f"tol must be a positive number, got {tol!r}.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+    return float(tol)
+
+
+def prepare(loss_fn: Callable[[Any], jax.Array], init_params: Any, *, tol: float | None, max_iter: int,
+            optimizer: Any, learning_rate: Any, **penalty_options: Any,
+            ) -> tuple[Problem, float, tuple[optax.GradientTransformation, float] | None]:
+    """Check everything :func:`jaxreg.solve_path` and :func:`jaxreg.solve` share; return the flat problem, the
+    tolerance and the optimizer. ``penalty_options``: ``penalty, l1_ratio, mask, penalty_factor, lower, upper,
+    fixed`` (see :func:`~jaxreg.research.problem.build`)."""
+    check_params(init_params)
+    check_loss(loss_fn, init_params)
+    problem = build(init_params, **penalty_options)
+    return problem, check_options(tol, max_iter, problem.beta0.dtype), check_optimizer(optimizer, learning_rate)
+
+
+def first_step(loss: FlatLoss, beta: jax.Array) -> jax.Array:
+    """``1/L`` with ``L`` the largest curvature (in absolute value) at ``beta``, by power iteration on ``∇²f·v``."""
+    def hvp(v: jax.Array) -> jax.Array:
+        return jax.jvp(loss.grad, (beta,), (v,))[1]
+
+    def body(_: int, v: jax.Array) -> jax.Array:
+        w = hvp(v)
+        norm = jnp.linalg.norm(w)
+        return jnp.where(norm > 0, w / jnp.where(norm > 0, norm, 1.0), v)
+
+    v0 = jnp.ones_like(beta) + jnp.linspace(0.0, 1.0, beta.shape[0], dtype=beta.dtype)
+    v = lax.fori_loop(0, POWER_ITERATIONS, body, v0 / jnp.linalg.norm(v0))
+    curvature = jnp.linalg.norm(hvp(v))
+    return jnp.where(curvature > 0, 1.0 / jnp.where(curvature > 0, curvature, 1.0), 1.0)
+
+
+def gradient_scale(loss: FlatLoss, beta: jax.Array, penalty: Masked) -> jax.Array:
+    """``max_j |∇f(beta)_j|`` over the free coordinates, or 1 when it is 0: what ``tol`` is relative to."""
+    g = jnp.where(penalty.fixed, 0.0, loss.grad(beta))
+    scale = jnp.max(jnp.abs(g))
+    return jnp.where(scale > 0, scale, 1.0)
+
+
+def check_optimizer(optimizer: Any, learning_rate: Any) -> tuple[optax.GradientTransformation, float] | None:
+    """``(transformation, learning rate)`` from ``optimizer`` (an optax alias such as ``optax.adam``, or a
+    ``GradientTransformation``) and ``learning_rate`` (required with an optimizer); None without one."""
+    if optimizer is None:
+        if learning_rate is not None:
+            raise ValueError("learning_rate applies with optimizer= only (FISTA chooses its own steps).")
+        return None
+    if learning_rate is None or not np.isscalar(learning_rate) or not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate: a positive number is required with optimizer=, got {learning_rate!r}.")
+    if not isinstance(optimizer, optax.GradientTransformation):
+        if not callable(optimizer):
+            raise TypeError(f"optimizer must be an optax optimizer (e.g. optax.adam), got {type(optimizer).__name__}.")
+        optimizer = optimizer(learning_rate)
+        if not isinstance(optimizer, optax.GradientTransformation):
+            raise TypeError("optimizer(learning_rate) must return an optax.GradientTransformation.")
+    return optimizer, float(learning_rate)
+
+
+def make_solve(step: jax.Array, tol_abs: jax.Array,
+               optimizer: tuple[optax.GradientTransformation, float] | None = None) -> Callable[..., SolveResult]:
+    """``solve(loss, penalty, lam, beta0, max_iter)``: one λ, certified by the proximal-gradient residual.
+
+    FISTA with backtracking (first step ``step``), or the optax optimizer followed by the prox.
+    """
+    def solve(loss: FlatLoss, penalty: Masked, lam: jax.Array, beta0: jax.Array, max_iter: Any) -> SolveResult:
+        if optimizer is not None:
+            transformation, rate = optimizer
+            return optax_prox(loss, penalty, lam, beta0, optimizer=transformation,
+                              learning_rate=jnp.asarray(rate, beta0.dtype), tol_abs=tol_abs, max_iter=max_iter,
+                              check_every=CHECK_EVERY)
+        return fista(loss, penalty, lam, beta0, step=step, min_step=MIN_STEP_FRACTION * step, tol_abs=tol_abs,
+                     max_iter=max_iter, check_every=CHECK_EVERY, backtrack=True, certify=prox_residual)
+
+    return solve
+
+
+def count_nonzero(beta: jax.Array, penalized: np.ndarray) -> jax.Array:
+    """Nonzero penalized coordinates of ``beta`` (any leading axes)."""
+    return jnp.sum((beta != 0) & jnp.asarray(penalized), axis=-1)

@@ -1,0 +1,68 @@
+"""The one driver loop of jaxreg's solvers: iterate, measure optimality every few iterations, stop at the target.
+
+A solver is one ``iterate(beta, carry) -> (beta, carry)`` (FISTA's momentum step, an optax step followed by the
+prox, …) and a ``measure(beta, carry) -> GapInfo`` (the duality gap, the proximal-gradient residual); :func:`drive`
+runs ``check_every`` iterations between two measures in a ``lax.while_loop`` until ``gap ≤ tol_abs`` or
+``max_iter`` iterations. The measure is also taken *before* the first iteration, so a warm start that is already
+optimal costs one measure. The point a measure refers to (``GapInfo.beta``: e.g. the intercept profiled out) is the
+one returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from jaxreg.solvers.gap import GapInfo
+
+
+class SolveResult(NamedTuple):
+    """Outcome of one solve: the coefficients, the optimality measure, the loss value and the iterations taken."""
+
+    beta: jax.Array
+    gap: jax.Array
+    loss: jax.Array
+    n_iter: jax.Array
+    converged: jax.Array
+
+
+class _State(NamedTuple):
+    beta: jax.Array
+    carry: Any
+    n_iter: jax.Array
+    gap: jax.Array
+    loss: jax.Array
+    cert: jax.Array  # the point the last measure refers to
+
+
+def drive(
+    iterate: Callable[[jax.Array, Any], tuple[jax.Array, Any]],
+    measure: Callable[[jax.Array, Any], GapInfo],
+    beta0: jax.Array,
+    carry0: Any,
+    *,
+    tol_abs: jax.Array,
+    max_iter: int | jax.Array,
+    check_every: int,
+) -> SolveResult:
+    """Iterate from ``(beta0, carry0)`` until ``measure(...).gap ≤ tol_abs`` or ``max_iter`` iterations.
+
+    ``check_every`` is static; ``max_iter`` may be traced (0 skips the solve after the first measure).
+    """
+    info0 = measure(beta0, carry0)
+
+    def cond(st: _State) -> jax.Array:
+        return (st.gap > tol_abs) & (st.n_iter < max_iter)
+
+    def body(st: _State) -> _State:
+        beta, carry = lax.fori_loop(0, check_every, lambda _, bc: iterate(*bc), (st.beta, st.carry))
+        info = measure(beta, carry)
+        return _State(beta, carry, st.n_iter + check_every, info.gap, info.loss, info.beta)
+
+    st = _State(info0.beta, carry0, jnp.zeros((), jnp.int32), info0.gap, info0.loss, info0.beta)
+    st = lax.while_loop(cond, body, st)
+    return SolveResult(st.cert, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
