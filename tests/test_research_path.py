@@ -238,6 +238,12 @@ def test_optax_optimizer_then_prox_reaches_the_fista_solution():
                              tol=1e-7, max_iter=50_000)
     assert bool(adam.converged.all())
     np.testing.assert_allclose(adam.params["coef"], fista.params["coef"], atol=1e-4)
+    # A penalty object's prox gets the scalar learning rate (a group prox takes no per-coordinate steps).
+    group = jaxreg.solve_path(loss, _init(X.shape[1]), lambdas, penalty=GroupLasso(3), tol=1e-10)
+    group_sgd = jaxreg.solve_path(loss, _init(X.shape[1]), lambdas, penalty=GroupLasso(3), optimizer=optax.sgd,
+                                  learning_rate=rate, tol=1e-10, max_iter=200_000)
+    assert bool(group_sgd.converged.all())
+    np.testing.assert_allclose(group_sgd.params["coef"], group.params["coef"], atol=1e-7)
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [

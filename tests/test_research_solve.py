@@ -175,3 +175,21 @@ def test_solve_path_rejects_bad_lambdas():
     for bad in ([], [[0.1]], [0.1, -0.1], [np.inf]):
         with pytest.raises(ValueError, match="lambdas"):
             jaxreg.solve_path(_loss(jnp.asarray(X), jnp.asarray(y)), _init(X.shape[1]), bad)
+
+
+def test_singular_hessian_on_the_support_gives_nan_not_a_wrong_gradient():
+    X0, y = _data()
+    X = np.c_[X0[:, :1], X0[:, :1], X0[:, 1:]]  # a duplicated column: both copies nonzero, their Hessian singular
+    loss = _loss(jnp.asarray(X), jnp.asarray(y))
+
+    def coef(lam):
+        return jaxreg.solve(loss, _init(X.shape[1]), lam, tol=1e-12).params["coef"]
+
+    b = np.asarray(coef(0.05))
+    assert b[0] != 0 and b[1] != 0
+    # Only the copies' sum is determined by the problem (it is the coefficient of the column without its twin):
+    # its derivative exists and is right; the derivative of one copy does not exist, and comes out NaN.
+    single = jax.grad(lambda lam: jaxreg.solve(_loss(jnp.asarray(X0), jnp.asarray(y)), _init(X0.shape[1]), lam,
+                                               tol=1e-12).params["coef"][0])(0.05)
+    np.testing.assert_allclose(jax.grad(lambda lam: jnp.sum(coef(lam)[:2]))(0.05), single, rtol=1e-6)
+    assert np.isnan(float(jax.grad(lambda lam: coef(lam)[0])(0.05)))

@@ -16,6 +16,7 @@ import numpy as np
 import optax
 from jax import lax
 
+from jaxreg.penalties import ElasticNet
 from jaxreg.research.problem import FlatLoss, Masked, Problem, build
 from jaxreg.solvers import SolveResult, fista, optax_prox, prox_residual
 
@@ -107,15 +108,19 @@ def check_optimizer(optimizer: Any, learning_rate: Any) -> tuple[optax.GradientT
         if learning_rate is not None:
             raise ValueError("learning_rate applies with optimizer= only (FISTA chooses its own steps).")
         return None
-    if learning_rate is None or not np.isscalar(learning_rate) or not np.isfinite(learning_rate) or learning_rate <= 0:
+    try:
+        rate = float(learning_rate)
+    except (TypeError, ValueError):
+        rate = np.nan
+    if not np.isfinite(rate) or rate <= 0:
         raise ValueError(f"learning_rate: a positive number is required with optimizer=, got {learning_rate!r}.")
     if not isinstance(optimizer, optax.GradientTransformation):
         if not callable(optimizer):
             raise TypeError(f"optimizer must be an optax optimizer (e.g. optax.adam), got {type(optimizer).__name__}.")
-        optimizer = optimizer(learning_rate)
+        optimizer = optimizer(rate)
         if not isinstance(optimizer, optax.GradientTransformation):
             raise TypeError("optimizer(learning_rate) must return an optax.GradientTransformation.")
-    return optimizer, float(learning_rate)
+    return optimizer, rate
 
 
 def make_solve(step: jax.Array, tol_abs: jax.Array,
@@ -127,9 +132,10 @@ def make_solve(step: jax.Array, tol_abs: jax.Array,
     def solve(loss: FlatLoss, penalty: Masked, lam: jax.Array, beta0: jax.Array, max_iter: Any) -> SolveResult:
         if optimizer is not None:
             transformation, rate = optimizer
+            # The optimizer's own per-coordinate steps in the prox need a separable prox: the named penalties.
             return optax_prox(loss, penalty, lam, beta0, optimizer=transformation,
                               learning_rate=jnp.asarray(rate, beta0.dtype), tol_abs=tol_abs, max_iter=max_iter,
-                              check_every=CHECK_EVERY)
+                              check_every=CHECK_EVERY, per_coordinate=isinstance(penalty.inner, ElasticNet))
         return fista(loss, penalty, lam, beta0, step=step, min_step=MIN_STEP_FRACTION * step, tol_abs=tol_abs,
                      max_iter=max_iter, check_every=CHECK_EVERY, backtrack=True, certify=prox_residual)
 

@@ -29,6 +29,8 @@ from jaxreg.research.problem import FlatLoss, Masked, Static, merge_static, spli
 
 #: GMRES restarts after this many Krylov vectors (the whole space for small problems: then the solve is exact).
 GMRES_RESTART = 64
+#: The backward pass returns NaN when GMRES leaves a relative residual above this multiple of √(its tolerance).
+LINEAR_SOLVE_SLACK = 10.0
 
 
 class Solution(NamedTuple):
@@ -69,7 +71,8 @@ def solve(
     ``θ* = prox_{hλg}(θ* − h∇f(θ*))`` (reverse mode only; the solver's iterations are not differentiated, and the
     derivative with respect to ``init_params`` is zero). For the L1 part the set of zero coefficients is held
     fixed, as are coefficients at a bound; the derivative needs ``∇²f`` restricted to the free, nonzero
-    coefficients to be nonsingular (true for a strictly convex loss, or a strict local minimum of a non-convex one).
+    coefficients to be nonsingular (true for a strictly convex loss, or a strict local minimum of a non-convex one);
+    where it is not, the linear solve fails and the derivative is NaN rather than wrong.
 
     Parameters
     ----------
@@ -139,8 +142,14 @@ def _argmin_bwd(fn, options, saved, cotangent):  # noqa: ANN001, ANN202 - custom
     _, vjp_beta = jax.vjp(lambda b: fixed_point_map(b, lam, dynamic, consts), beta)
     tight = 1e-12 if beta.dtype == jnp.float64 else 1e-6
     restart = min(GMRES_RESTART, beta.shape[0])
-    u, _ = gmres(lambda w: w - vjp_beta(w)[0], beta_bar, tol=tight, atol=0.0, restart=restart,
+    def operator(w: jax.Array) -> jax.Array:
+        return w - vjp_beta(w)[0]
+
+    u, _ = gmres(operator, beta_bar, tol=tight, atol=0.0, restart=restart,
                  maxiter=max(1, 4 * beta.shape[0] // restart), solve_method="incremental")
+    # A failed linear solve (singular Hessian on the free coefficients) gives NaN, never a plausible wrong gradient.
+    miss = jnp.linalg.norm(operator(u) - beta_bar)
+    u = jnp.where(miss <= LINEAR_SOLVE_SLACK * jnp.sqrt(tight) * jnp.linalg.norm(beta_bar), u, jnp.nan)
     _, vjp_params = jax.vjp(lambda lm, dyn, cs: fixed_point_map(beta, lm, dyn, cs), lam, dynamic, consts)
     lam_bar, dynamic_bar, consts_bar = vjp_params(u)
     return jnp.zeros_like(beta0), jnp.zeros_like(tol), lam_bar, dynamic_bar, consts_bar

@@ -124,8 +124,10 @@ def solve_path(
     optimizer : optax optimizer, optional
         Replace FISTA's gradient step by an optax optimizer — an alias such as ``optax.adam`` (called with
         ``learning_rate``) or a ``GradientTransformation`` — followed by the prox with step ``learning_rate``
-        (:func:`jaxreg.solvers.optax_prox`; its state restarts at each λ). For non-convex losses where Adam-like
-        steps are preferred; FISTA is faster on convex ones. The stopping rule is unchanged.
+        (:func:`jaxreg.solvers.optax_prox`; its state restarts at each λ). With a named penalty the prox uses the
+        step the optimizer took on each coordinate, so that Adam's fixed points are stationary points; a penalty
+        object's prox gets the scalar ``learning_rate`` (exact only for plain ``optax.sgd``). For non-convex losses
+        where Adam-like steps are preferred; FISTA is faster on convex ones. The stopping rule is unchanged.
     learning_rate : float, optional
         The optimizer's learning rate (required with ``optimizer``).
 

@@ -39,15 +39,21 @@ def optax_prox(
     max_iter: int | jax.Array,
     check_every: int,
     certify: Certify = prox_residual,
+    per_coordinate: bool = True,
 ) -> SolveResult:
-    """Run ``optimizer`` + prox from ``beta0`` (fresh optimizer state) until the measure is at most ``tol_abs``."""
+    """Run ``optimizer`` + prox from ``beta0`` (fresh optimizer state) until the measure is at most ``tol_abs``.
+
+    ``per_coordinate=False`` gives the prox the scalar step ``learning_rate`` instead of the optimizer's steps: for
+    penalties whose prox takes a scalar step only (non-separable ones); its fixed points are then stationary only
+    for optimizers that step by ``learning_rate · gradient`` at convergence (``optax.sgd`` without momentum).
+    """
     def iterate(beta: jax.Array, state: Any) -> tuple[jax.Array, Any]:
         grad = loss.grad(beta)
         updates, state = optimizer.update(grad, state, beta)
         # The step the optimizer took on each coordinate (−u_j/g_j: lr/√v_j for Adam near convergence), so that a
         # fixed point b = prox_{h·λg}(b − h∘∇f(b)) is a stationary point whatever the preconditioning.
         ratio = -updates / jnp.where(grad != 0, grad, 1.0)
-        step = jnp.where((grad != 0) & (ratio > 0), ratio, learning_rate)
+        step = jnp.where((grad != 0) & (ratio > 0), ratio, learning_rate) if per_coordinate else learning_rate
         return penalty.prox(beta + updates, step, lam), state
 
     def measure(beta: jax.Array, _: Any):  # noqa: ANN202 - GapInfo
