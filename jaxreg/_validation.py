@@ -167,8 +167,8 @@ def check_int(value: Any, name: str, *, low: int) -> int:
     return int(value)
 
 
-def check_lambdas(value: Any) -> np.ndarray:
-    """A non-empty vector of finite, non-negative λ, returned sorted in decreasing order."""
+def check_lambdas(value: Any, *, sort: bool = True) -> np.ndarray:
+    """A non-empty vector of finite, non-negative λ, returned sorted in decreasing order (or as given)."""
     lam = _to_float_array(value, "lambdas")
     if lam.ndim == 0:
         lam = lam.reshape(1)
@@ -177,4 +177,4 @@ def check_lambdas(value: Any) -> np.ndarray:
     _check_finite(lam, "lambdas")
     if (lam < 0).any():
         raise ValueError("lambdas: values must be non-negative.")
-    return np.sort(lam)[::-1].copy()
+    return np.sort(lam)[::-1].copy() if sort else lam

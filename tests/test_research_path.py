@@ -11,12 +11,6 @@ from research_helpers import WeightedL1
 import jaxreg
 
 
-@pytest.fixture(autouse=True)
-def _x64():
-    with jax.enable_x64(True):
-        yield
-
-
 def _data(n=80, p=12, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))

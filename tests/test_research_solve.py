@@ -9,12 +9,6 @@ from research_helpers import WeightedL1
 import jaxreg
 
 
-@pytest.fixture(autouse=True)
-def _x64():
-    with jax.enable_x64(True):
-        yield
-
-
 def _data(n=60, p=8, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))

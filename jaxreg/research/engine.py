@@ -14,11 +14,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from jax import lax
 
+from jaxreg import _validation as v
 from jaxreg.penalties import ElasticNet
 from jaxreg.research.problem import FlatLoss, Masked, Problem, build
-from jaxreg.solvers import SolveResult, fista, optax_prox, prox_residual
+from jaxreg.solvers import SolveResult, fista, optax_prox, prox_residual, top_eigenvector
 
 #: Iterations between two residual checks.
 CHECK_EVERY = 10
@@ -56,14 +56,11 @@ def check_loss(loss_fn: Callable[[Any], jax.Array], params: Any) -> None:
 
 
 def check_options(tol: float | None, max_iter: int, dtype: Any) -> float:
-    """Validate ``tol`` and ``max_iter``; return the tolerance (its default for ``dtype`` when None)."""
+    """Validate ``tol`` and ``max_iter`` as :func:`jaxreg.path` does; return the tolerance (default for ``dtype``)."""
+    v.check_int(max_iter, "max_iter", low=1)
     if tol is None:
-        tol = default_tol(dtype)
-    if not np.isscalar(tol) or not np.isfinite(tol) or tol <= 0:
-        raise ValueError(f"tol must be a positive number, got {tol!r}.")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
-    return float(tol)
+        return default_tol(dtype)
+    return v.check_scalar(tol, "tol", low=0.0, high=1.0, low_open=True)
 
 
 def prepare(loss_fn: Callable[[Any], jax.Array], init_params: Any, *, tol: float | None, max_iter: int,
@@ -79,18 +76,12 @@ def prepare(loss_fn: Callable[[Any], jax.Array], init_params: Any, *, tol: float
 
 
 def first_step(loss: FlatLoss, beta: jax.Array) -> jax.Array:
-    """``1/L`` with ``L`` the largest curvature (in absolute value) at ``beta``, by power iteration on ``∇²f·v``."""
-    def hvp(v: jax.Array) -> jax.Array:
-        return jax.jvp(loss.grad, (beta,), (v,))[1]
+    """``1/L`` with ``L`` the largest curvature (in absolute value: the loss may be non-convex) at ``beta``."""
+    def hvp(direction: jax.Array) -> jax.Array:
+        return jax.jvp(loss.grad, (beta,), (direction,))[1]
 
-    def body(_: int, v: jax.Array) -> jax.Array:
-        w = hvp(v)
-        norm = jnp.linalg.norm(w)
-        return jnp.where(norm > 0, w / jnp.where(norm > 0, norm, 1.0), v)
-
-    v0 = jnp.ones_like(beta) + jnp.linspace(0.0, 1.0, beta.shape[0], dtype=beta.dtype)
-    v = lax.fori_loop(0, POWER_ITERATIONS, body, v0 / jnp.linalg.norm(v0))
-    curvature = jnp.linalg.norm(hvp(v))
+    top = top_eigenvector(hvp, beta.shape[0], beta.dtype, POWER_ITERATIONS)
+    curvature = jnp.linalg.norm(hvp(top))
     return jnp.where(curvature > 0, 1.0 / jnp.where(curvature > 0, curvature, 1.0), 1.0)
 
 

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxreg import _validation as v
 from jaxreg._setup import ConvergenceWarning
 from jaxreg.research.engine import count_nonzero, first_step, gradient_scale, make_solve, prepare
 from jaxreg.research.problem import FlatLoss, Flattener, Static, merge_static, split_static
@@ -141,9 +142,9 @@ def solve_path(
                                 learning_rate=learning_rate, penalty=penalty, l1_ratio=l1_ratio, mask=mask,
                                 penalty_factor=penalty_factor, lower=lower, upper=upper, fixed=fixed)
     dt = problem.beta0.dtype
-    lam = np.asarray(lambdas, dtype=float)
-    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam < 0):
-        raise ValueError("lambdas must be a non-empty 1-D array of finite, non-negative values.")
+    if np.ndim(lambdas) == 0:
+        raise ValueError("lambdas: expected a non-empty 1-D sequence (solved in the order given), got a scalar.")
+    lam = v.check_lambdas(lambdas, sort=False)
     flat_fn = _FlatFn(loss_fn, problem.flattener)
     dynamic, static = split_static(problem.penalty)
     beta, sol, obj, tol_abs = _run(flat_fn, static, problem.beta0, dynamic, jnp.asarray(lam, dt),
@@ -153,7 +154,7 @@ def solve_path(
                        sol.converged, count_nonzero(beta, problem.penalized))
     bad = np.flatnonzero(~np.asarray(sol.converged))
     if bad.size:
-        shown = ", ".join(f"{v:.4g}" for v in lam[bad[:5]]) + (" …" if bad.size > 5 else "")
+        shown = ", ".join(f"{x:.4g}" for x in lam[bad[:5]]) + (" …" if bad.size > 5 else "")
         warnings.warn(f"{bad.size} of {lam.size} λ did not reach the residual {float(tol_abs):.3g} (tol={tol:g}) "
                       f"within max_iter={max_iter} iterations (λ = {shown}). Increase max_iter or loosen tol.",
                       ConvergenceWarning, stacklevel=2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jax
 import jax.numpy as jnp
 from jax import lax
@@ -12,8 +14,8 @@ from jaxreg.losses.base import Loss
 SAFETY = 1.05
 
 
-def lipschitz_constant(loss: Loss, p: int, dtype: jnp.dtype, n_iter: int = 64) -> jax.Array:
-    """Estimate ``‖∇²f‖₂`` with ``n_iter`` power iterations, inflated by :data:`SAFETY`.
+def top_eigenvector(matvec: Callable[[jax.Array], jax.Array], p: int, dtype: jnp.dtype, n_iter: int) -> jax.Array:
+    """``n_iter`` power iterations on the symmetric operator ``matvec``: a unit vector near its top eigenvector.
 
     The start vector is deterministic (all ones plus a ramp) so that results are reproducible.
     """
@@ -21,11 +23,16 @@ def lipschitz_constant(loss: Loss, p: int, dtype: jnp.dtype, n_iter: int = 64) -
     v0 = v0 / jnp.linalg.norm(v0)
 
     def body(_: int, v: jax.Array) -> jax.Array:
-        w = loss.hess_matvec(v)
+        w = matvec(v)
         norm = jnp.linalg.norm(w)
         return jnp.where(norm > 0, w / jnp.where(norm > 0, norm, 1.0), v)
 
-    v = lax.fori_loop(0, n_iter, body, v0)
+    return lax.fori_loop(0, n_iter, body, v0)
+
+
+def lipschitz_constant(loss: Loss, p: int, dtype: jnp.dtype, n_iter: int = 64) -> jax.Array:
+    """Estimate ``‖∇²f‖₂`` (the loss's reference curvature) by power iteration, inflated by :data:`SAFETY`."""
+    v = top_eigenvector(loss.hess_matvec, p, dtype, n_iter)
     top = v @ loss.hess_matvec(v)
     tiny = jnp.finfo(dtype).tiny
     return SAFETY * jnp.maximum(top, tiny)
