@@ -18,6 +18,7 @@ from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gr
 from jaxreg.losses import PLANNED_FAMILIES, SUPPORTED_FAMILIES
 from jaxreg.result import Path
 from jaxreg.solvers import EarlyStop
+from jaxreg.solvers.newton import POLISH_MAX_SIZE
 
 
 class ConvergenceWarning(UserWarning):
@@ -77,13 +78,17 @@ def _early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family
 
 
 def working_set_size(value: Any, n: int, p: int) -> tuple[int, ...]:
-    """Working-set bucket sizes: ``"auto"`` gives 64, 128, … up to the first power of two ≥ min(n, p), keeping only
-    sizes ≤ p/2 (larger ones would not beat iterating on all features); an integer gives that one size."""
+    """Working-set bucket sizes: ``"auto"`` gives none when ``p ≤ POLISH_MAX_SIZE`` (see :mod:`jaxreg.solvers.newton`),
+    else 64, 128, … up to the first power of two ≥ min(n, p), keeping only
+    sizes ≤ 2p/3 (larger ones would not beat iterating on all features; measured on ``corr``, 1,000 × 500: the
+    256 bucket makes the path 1.5× faster); an integer gives that one size."""
     if value is None:
         return ()
     if value == "auto":
+        if p <= POLISH_MAX_SIZE:  # all features with Newton polish beat working sets without it
+            return ()
         top = 1 << max(6, (min(n, p) - 1).bit_length())
-        return tuple(s for s in (64 << k for k in range(32)) if s <= top and 2 * s <= p)
+        return tuple(s for s in (64 << k for k in range(32)) if s <= top and 3 * s <= 2 * p)
     size = v.check_int(value, "working_set", low=0)
     return (size,) if 0 < size < p else ()
 

@@ -104,9 +104,10 @@ def path(
     working_set : int, None or "auto"
         Solve each λ on working sets of this many features (the nonzero coefficients and the strongest violators
         of the optimality conditions), certifying the duality gap on all features. ``None`` or 0: iterate on all
-        features. ``"auto"``: buckets of 64, 128, … features up to the first power of two ≥ ``min(n, p)``, each at
-        most ``p / 2``; each λ uses the smallest bucket that holds 1.5× its warm start's nonzeros (plus 16),
-        or all features when none does.
+        features. ``"auto"``: none when ``p ≤ 256`` (all features, with a Newton step on the current face between
+        proximal-gradient steps, is faster), else buckets of 64, 128, … features up to the first power of two
+        ≥ ``min(n, p)``, each at most ``2p / 3``; each λ uses the smallest bucket that holds 1.5× its warm start's
+        nonzeros (plus 16), or all features when none does.
     mesh : jax.sharding.Mesh, optional
         Split the rows of ``X`` (with ``y`` and the sample weights) across the devices of ``mesh_axis`` (data
         parallel): every product with ``X`` becomes per-device products summed across devices by XLA, and other

@@ -47,8 +47,11 @@ def test_auto_working_set_size():
 
     assert _working_set_size("auto", 200, 2000) == (64, 128, 256)
     assert _working_set_size("auto", 200, 20_000) == (64, 128, 256)
-    assert _working_set_size("auto", 1000, 500) == (64, 128)  # buckets stay at most half the features
-    assert _working_set_size("auto", 50, 100) == ()
+    # buckets stay at most 2p/3
+    assert _working_set_size("auto", 1000, 500) == (64, 128, 256)
+    assert _working_set_size("auto", 1000, 300) == (64, 128)
+    assert _working_set_size("auto", 50, 100) == ()  # p ≤ 256: all features, with Newton polish
+    assert _working_set_size("auto", 50, 250) == ()
     assert _working_set_size(None, 200, 2000) == ()
     assert _working_set_size(5000, 200, 2000) == ()
     assert _working_set_size(100, 200, 2000) == (100,)

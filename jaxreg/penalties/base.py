@@ -26,6 +26,16 @@ holding its per-feature parameters, and it provides four pure functions of the c
 ``restrict(idx)``
     the penalty of the coefficients ``idx`` only (per-feature parameters gathered; used by working sets).
 
+Optionally, for the Newton polish of :mod:`jaxreg.solvers.newton` (skipped for penalties without them):
+
+``face(beta, lam)``
+    ``(grad, curvature, free)``: on the face of ``beta`` (the signs of its coefficients and which sit at a bound
+    held fixed) ``λg`` is smooth; its gradient and diagonal second derivative there, and the mask of coordinates
+    free to move on the face.
+``onto_face(beta, trial)``
+    ``trial`` put back on the closure of that face (a coefficient whose sign would flip across a kink at zero set
+    to zero, bounds clipped).
+
 Adding a penalty means writing these functions; the solver and the duality gap never change.
 
 The proximal-gradient loop itself needs only ``value`` and ``prox``: that much (:class:`ProxPenalty`) is enough for

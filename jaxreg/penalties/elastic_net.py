@@ -61,6 +61,16 @@ class ElasticNet(NamedTuple):
         b = soft_threshold(z, step * a) / (1.0 + step * c)
         return jnp.clip(b, self.lower, self.upper)
 
+    def face(self, beta: jax.Array, lam: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        a, c = self._weights(lam)
+        free = ((beta != 0) | (a == 0)) & (beta > self.lower) & (beta < self.upper)
+        return jnp.where(free, a * jnp.sign(beta) + c * beta, 0.0), jnp.where(free, c, 0.0), free
+
+    def onto_face(self, beta: jax.Array, trial: jax.Array) -> jax.Array:
+        kinked = self.penalty_factor * self.alpha > 0
+        crossed = kinked & (jnp.sign(trial) != jnp.sign(beta))
+        return jnp.clip(jnp.where(crossed, 0.0, trial), self.lower, self.upper)
+
     def priority(self, beta: jax.Array, v: jax.Array, lam: jax.Array) -> jax.Array:
         a, _ = self._weights(lam)
         pull = jnp.where(jnp.where(v > 0, self.upper > 0, self.lower < 0), jnp.abs(v), 0.0)

@@ -72,7 +72,9 @@ class ElasticNetCV(_LinearRegressor):
     intercept_ : float
     dual_gap_ : float
     n_iter_ : int
-        FISTA iterations of the full-data fit at ``alpha_`` (warm-started along the path).
+        Iterations of the full-data path from its first alpha down to ``alpha_`` (each alpha is warm-started at
+        the previous ones, so this is what the solution at ``alpha_`` cost; at least 1, the check of the first
+        alpha counting as one, like scikit-learn's first epoch).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
     """
@@ -131,7 +133,7 @@ class ElasticNetCV(_LinearRegressor):
         self.alphas_ = np.stack(grids) if isinstance(grid, int) and len(mixings) > 1 else np.array(grids[0])
         self.mse_path_ = mse[0] if len(mixings) == 1 else mse
         self._store(np.array(path.coef[k, :pb.p]), float(path.intercept[k]))
-        self.n_iter_ = int(path.n_iter[k])
+        self.n_iter_ = max(1, int(np.sum(path.n_iter[: k + 1])))
         self.dual_gap_ = float(path.gap[k]) * null_objective(y, w, fit_intercept)
         return self
 

@@ -37,6 +37,7 @@ class _State(NamedTuple):
     gap: jax.Array
     loss: jax.Array
     cert: jax.Array  # the point the last measure refers to
+    fresh: jax.Array  # no iteration yet
 
 
 def drive(
@@ -48,21 +49,33 @@ def drive(
     tol_abs: jax.Array,
     max_iter: int | jax.Array,
     check_every: int,
+    polish: Callable[[jax.Array, Any], tuple[jax.Array, Any]] | None = None,
 ) -> SolveResult:
     """Iterate from ``(beta0, carry0)`` until ``measure(...).gap ≤ tol_abs`` or ``max_iter`` iterations.
 
-    ``check_every`` is static; ``max_iter`` may be traced (0 skips the solve after the first measure).
+    ``check_every`` is static; ``max_iter`` may be traced (0 skips the solve after the first measure). ``polish``,
+    if given, moves ``(beta, carry)`` before every measure but the first (e.g. a Newton step on the current face,
+    :mod:`jaxreg.solvers.newton`), and right after the first if that one misses the target: a warm start that
+    needs only polishing costs one iteration. A polish counts as one iteration.
     """
     info0 = measure(beta0, carry0)
 
     def cond(st: _State) -> jax.Array:
         return (st.gap > tol_abs) & (st.n_iter < max_iter)
 
-    def body(st: _State) -> _State:
-        beta, carry = lax.fori_loop(0, check_every, lambda _, bc: iterate(*bc), (st.beta, st.carry))
-        info = measure(beta, carry)
-        return _State(beta, carry, st.n_iter + check_every, info.gap, info.loss, info.beta)
+    def iterations(bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
+        return lax.fori_loop(0, check_every, lambda _, bc: iterate(*bc), bc)
 
-    st = _State(info0.beta, carry0, jnp.zeros((), jnp.int32), info0.gap, info0.loss, info0.beta)
+    def body(st: _State) -> _State:
+        if polish is None:
+            beta, carry = iterations((st.beta, st.carry))
+            n_iter = st.n_iter + check_every
+        else:
+            beta, carry = polish(*lax.cond(st.fresh, lambda bc: bc, iterations, (st.beta, st.carry)))
+            n_iter = st.n_iter + jnp.where(st.fresh, 0, check_every) + 1
+        info = measure(beta, carry)
+        return _State(beta, carry, n_iter, info.gap, info.loss, info.beta, jnp.zeros((), bool))
+
+    st = _State(info0.beta, carry0, jnp.zeros((), jnp.int32), info0.gap, info0.loss, info0.beta, jnp.ones((), bool))
     st = lax.while_loop(cond, body, st)
     return SolveResult(st.cert, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)

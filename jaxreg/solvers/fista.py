@@ -30,6 +30,7 @@ from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
 from jaxreg.solvers.driver import SolveResult, drive
 from jaxreg.solvers.gap import GapInfo, Profile, duality_gap
+from jaxreg.solvers.newton import has_faces, newton_polish
 
 #: ``certify(loss, penalty, beta, lam, step) -> GapInfo``: the optimality measure the loop stops on (``GapInfo.gap``),
 #: e.g. :func:`~jaxreg.solvers.prox_residual` for losses without a conjugate; default: the duality gap.
@@ -55,6 +56,7 @@ def fista(
     profile: Profile | None = None,
     min_step: jax.Array | None = None,
     certify: Certify | None = None,
+    polish: bool = False,
 ) -> SolveResult:
     """Run restarted FISTA from ``beta0`` until ``gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -85,6 +87,10 @@ def fista(
     certify
         The optimality measure compared with ``tol_abs`` (default: the duality gap, with ``profile``); it is given
         the current step.
+    polish
+        Before each measure, take a Newton step on the current face (static; :mod:`jaxreg.solvers.newton`, for
+        penalties that describe their faces and small problems: it solves a dense system on the free coordinates),
+        restarting the momentum if it moved the point. Each polish counts as one iteration.
     """
     safe_step = step if min_step is None else min_step
 
@@ -128,7 +134,15 @@ def fista(
         restart = jnp.vdot(y - beta_new, beta_new - beta) > 0
         return beta_new, (beta, jnp.where(restart, jnp.ones_like(t), t_next), h)
 
+    def newton(beta: jax.Array, carry: tuple[jax.Array, ...]) -> tuple[jax.Array, tuple[jax.Array, ...]]:
+        polished = newton_polish(loss, penalty, lam, beta)
+        # momentum restarts only if the point moved: resetting it every check_every iterations cripples FISTA
+        # where the Newton step is refused (ill-conditioned faces)
+        moved = jnp.any(polished != beta)
+        return polished, (jnp.where(moved, polished, carry[0]), jnp.where(moved, 1.0, carry[1]), carry[2])
+
     # With t = 1 the first momentum term is exactly 0, so beta_prev's first value does not matter.
     carry0 = (beta0, jnp.ones((), beta0.dtype), jnp.asarray(step, beta0.dtype))
     return drive(iteration, lambda beta, carry: measure(beta, carry[2]), beta0, carry0, tol_abs=tol_abs,
-                 max_iter=max_iter, check_every=check_every)
+                 max_iter=max_iter, check_every=check_every,
+                 polish=newton if polish and has_faces(penalty) else None)

@@ -18,6 +18,7 @@ from jax import lax
 from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
 from jaxreg.solvers.driver import SolveResult
+from jaxreg.solvers.newton import has_faces
 
 #: ``solve(loss, penalty, lam, beta0, max_iter) -> SolveResult``: one λ, e.g. :func:`~jaxreg.solvers.fista` or
 #: :func:`~jaxreg.solvers.working_set_solve` with their other arguments bound.
@@ -45,6 +46,30 @@ class PathSolution(NamedTuple):
     active: jax.Array  # (L,)  False for λ after an early stop
 
 
+def extrapolate(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array, lam_beta: jax.Array,
+                beta_prev: jax.Array, lam_prev: jax.Array) -> jax.Array:
+    """The warm start for ``lam``: the solutions at the two previous λ extrapolated linearly in λ, if that is better.
+
+    Between two changes of its support the lasso path is linear in λ, so the extrapolation is exact there; the
+    elastic net and GLM paths are smooth, so it is second-order accurate. The guess is put back on the face of
+    ``beta`` when the penalty describes its faces (``onto_face``: a lasso coefficient whose extrapolation crosses
+    zero starts at zero; bounds), else projected onto the penalty's domain (its prox with step 0: bounds, fixed
+    coordinates), and it is kept only when its objective at ``lam`` is below that of ``beta`` (the plain warm start).
+    """
+    gap = lam_beta - lam_prev
+    r = jnp.where(gap != 0, (lam - lam_beta) / jnp.where(gap != 0, gap, 1.0), 0.0)
+    guess = beta + r * (beta - beta_prev)
+    if has_faces(penalty):
+        guess = penalty.onto_face(beta, guess)
+    else:
+        guess = penalty.prox(guess, jnp.zeros((), beta.dtype), lam)
+
+    def objective(b: jax.Array) -> jax.Array:
+        return loss.value(b) + penalty.value(b, lam)
+
+    return jnp.where(objective(guess) < objective(beta), guess, beta)
+
+
 def solve_path(
     loss: Loss,
     penalty: Penalty,
@@ -62,10 +87,12 @@ def solve_path(
     is computed.
     """
 
-    def one(carry: tuple[jax.Array, jax.Array, jax.Array, jax.Array], lam: jax.Array):
-        beta, history, stopped, index = carry  # history: dev at the last `lag` λ, oldest first
+    def one(carry: tuple[jax.Array, ...], lam: jax.Array):
+        # history: dev at the last `lag` λ, oldest first; (beta_prev, lam_prev): the solution before beta's
+        beta, lam_beta, beta_prev, lam_prev, history, stopped, index = carry
         budget = jnp.where(stopped, 0, max_iter)
-        res = solve(loss, penalty, lam, beta, budget)
+        start = extrapolate(loss, penalty, lam, beta, lam_beta, beta_prev, lam_prev)
+        res = solve(loss, penalty, lam, start, budget)
         active = ~stopped
         if early_stop is None:
             now_stopped = stopped
@@ -77,9 +104,10 @@ def solve_path(
             now_stopped = stopped | (enough & (flat | (dev > early_stop.dev_max)))
             history = jnp.append(history[1:], dev)
         out = PathSolution(res.beta, res.gap, res.loss, res.n_iter, res.converged | stopped, active)
-        return (res.beta, history, now_stopped, index + 1), out
+        return (res.beta, lam, beta, lam_beta, history, now_stopped, index + 1), out
 
     history = jnp.zeros(1 if early_stop is None else early_stop.lag, beta0.dtype)
-    init = (beta0, history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
+    lam0 = lambdas[0]
+    init = (beta0, lam0, beta0, lam0, history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
     _, sol = lax.scan(one, init, lambdas)
     return sol

@@ -1,0 +1,161 @@
+"""Newton polish on the current face (jaxreg.solvers.newton) and the extrapolated warm start (warm_start)."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxreg.losses import Binomial, GaussianGram, GaussianX
+from jaxreg.penalties import ElasticNet
+from jaxreg.solvers import duality_gap, fista, lipschitz_constant
+from jaxreg.solvers.newton import newton_polish, polish_sizes
+from jaxreg.solvers.warm_start import extrapolate
+from reference_np import make_problem
+
+
+def _gaussian(n=60, p=15, seed=4):
+    X, y = make_problem(n, p, seed=seed)
+    X = (X - X.mean(0)) / X.std(0)
+    return jnp.asarray(X), jnp.asarray(y - y.mean())
+
+
+def _penalty(p, alpha=1.0, lower=-np.inf, upper=np.inf, pf=None):
+    pf = jnp.ones(p) if pf is None else jnp.asarray(pf, float)
+    return ElasticNet(jnp.asarray(alpha), pf, jnp.full(p, lower, float), jnp.full(p, upper, float))
+
+
+def _objective(loss, pen, b, lam):
+    return float(loss.value(b) + pen.value(b, lam))
+
+
+def _solve(loss, pen, lam, p, tol=1e-13):
+    step = 1.0 / lipschitz_constant(loss, p, jnp.float64)
+    return fista(loss, pen, lam, jnp.zeros(p), step=step, tol_abs=tol, max_iter=200_000, check_every=10)
+
+
+def test_on_the_right_face_one_step_is_the_lasso_solution():
+    """Least squares: a point with the optimum's signs polishes to the optimum b_S = G_SS⁻¹(c_S − λ s_S)."""
+    X, y = _gaussian()
+    p = X.shape[1]
+    loss, pen, lam = GaussianGram.from_data(X, y), _penalty(p), jnp.asarray(0.3)
+    best = np.asarray(_solve(loss, pen, lam, p).beta)
+    support = best != 0
+    assert 2 <= support.sum() < p
+    # same signs, wrong values
+    start = jnp.asarray(np.where(support, best * 1.7 + 0.05 * np.sign(best), 0.0))
+    out = np.asarray(newton_polish(loss, pen, lam, start))
+    np.testing.assert_allclose(out, best, atol=1e-10)
+    gram, c = np.asarray(X.T @ X) / X.shape[0], np.asarray(X.T @ y) / X.shape[0]
+    s = support
+    closed = np.linalg.solve(gram[np.ix_(s, s)], c[s] - float(lam) * np.sign(best[s]))
+    np.testing.assert_allclose(out[s], closed, rtol=1e-10)
+    assert float(duality_gap(loss, pen, jnp.asarray(out), lam).gap) <= 1e-12
+
+
+def test_ridge_from_zero_is_the_closed_form():
+    """α = 0: every coordinate is on the face, so one Newton step solves (XᵀX/n + λI) b = Xᵀy/n."""
+    X, y = _gaussian()
+    n, p = X.shape
+    loss, pen, lam = GaussianX.from_data(X, y), _penalty(p, alpha=0.0), jnp.asarray(0.3)
+    out = np.asarray(newton_polish(loss, pen, lam, jnp.zeros(p)))
+    closed = np.linalg.solve(np.asarray(X.T @ X) / n + 0.3 * np.eye(p), np.asarray(X.T @ y) / n)
+    np.testing.assert_allclose(out, closed, rtol=1e-9)
+
+
+@pytest.mark.parametrize("alpha,lower,upper", [(1.0, -np.inf, np.inf), (0.6, -0.2, 0.5), (1.0, 0.0, np.inf)])
+def test_never_raises_the_objective_and_respects_bounds(alpha, lower, upper):
+    X, y = _gaussian(40, 12, seed=7)
+    p = X.shape[1]
+    yb = jnp.asarray((np.asarray(y) > 0).astype(float))
+    losses = [GaussianGram.from_data(X, y), Binomial.from_data(X, yb, jnp.full(X.shape[0], 1.0 / X.shape[0]))]
+    pen, lam = _penalty(p, alpha, lower, upper), jnp.asarray(0.05)
+    rng = np.random.default_rng(1)
+    for loss in losses:
+        for _ in range(5):
+            b = jnp.asarray(np.clip(rng.standard_normal(p) * (rng.uniform(size=p) < 0.5), lower, upper))
+            out = newton_polish(loss, pen, lam, b)
+            assert np.all(np.isfinite(out))
+            before = _objective(loss, pen, b, lam)
+            assert _objective(loss, pen, out, lam) <= before + 1e-14 * abs(before)
+            assert np.all((np.asarray(out) >= lower) & (np.asarray(out) <= upper))
+            # a coefficient never changes sign in one polish (it stops at zero)
+            assert np.all(np.asarray(out) * np.asarray(b) >= 0)
+
+
+def test_singular_face_keeps_the_point_or_improves_it():
+    """p > n with duplicated columns: the Hessian on the face is singular; the result stays finite and no worse."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 5))
+    X = jnp.asarray(np.hstack([x, x]))  # every column twice
+    y = jnp.asarray(rng.standard_normal(6))
+    loss, pen, lam = GaussianX.from_data(X, y), _penalty(10), jnp.asarray(0.01)
+    b = jnp.asarray(rng.standard_normal(10))
+    out = newton_polish(loss, pen, lam, b)
+    assert np.all(np.isfinite(out))
+    before = _objective(loss, pen, b, lam)
+    assert _objective(loss, pen, out, lam) <= before + 1e-14 * abs(before)
+
+
+def test_unpenalized_coordinates_may_cross_zero():
+    """The intercept column of a GLM (penalty factor 0) is smooth everywhere: Newton moves it through zero."""
+    X, y = _gaussian(80, 6, seed=5)
+    n, p = X.shape
+    xs = jnp.concatenate([X, jnp.ones((n, 1))], axis=1)
+    yb = jnp.asarray((np.asarray(y) > 1.0).astype(float))  # mostly 0: the fitted intercept is negative
+    loss = Binomial.from_data(xs, yb, jnp.full(n, 1.0 / n))
+    pen = _penalty(p + 1, pf=np.append(np.ones(p), 0.0))
+    lam = jnp.asarray(10.0)  # every feature at zero: only the intercept moves
+    b = jnp.zeros(p + 1).at[p].set(0.5)
+    out = np.asarray(newton_polish(loss, pen, lam, b))
+    for _ in range(5):
+        out = np.asarray(newton_polish(loss, pen, lam, jnp.asarray(out)))
+    ybar = float(jnp.mean(yb))
+    np.testing.assert_allclose(out[p], np.log(ybar / (1 - ybar)), rtol=1e-12)
+    assert np.all(out[:p] == 0)
+
+
+def test_fista_with_polish_reaches_the_same_certified_solution():
+    X, y = _gaussian(70, 20, seed=9)
+    n, p = X.shape
+    yb = jnp.asarray((np.asarray(y) > 0).astype(float))
+    loss = Binomial.from_data(X, yb, jnp.full(n, 1.0 / n))
+    pen, lam = _penalty(p, alpha=0.8), jnp.asarray(0.02)
+    step = 1.0 / lipschitz_constant(loss, p, jnp.float64)
+    kw = dict(step=step, tol_abs=1e-12, max_iter=100_000, check_every=10, backtrack=True)
+    plain = fista(loss, pen, lam, jnp.zeros(p), **kw)
+    polished = fista(loss, pen, lam, jnp.zeros(p), polish=True, **kw)
+    assert bool(plain.converged) and bool(polished.converged)
+    np.testing.assert_allclose(polished.beta, plain.beta, atol=1e-5)
+    assert int(polished.n_iter) < int(plain.n_iter)
+
+
+def test_polish_sizes_are_static_powers_of_two_up_to_m():
+    assert polish_sizes(5) == (5,)
+    assert polish_sizes(8) == (8,)
+    assert polish_sizes(31) == (8, 16, 31)
+    assert polish_sizes(64) == (8, 16, 32, 64)
+
+
+def test_extrapolation_is_exact_on_a_linear_piece_of_the_lasso_path():
+    X, y = _gaussian()
+    p = X.shape[1]
+    loss, pen = GaussianGram.from_data(X, y), _penalty(p)
+    lams = [0.060, 0.058, 0.056]
+    sols = [np.asarray(_solve(loss, pen, jnp.asarray(lam), p).beta) for lam in lams]
+    assert all(np.array_equal(sols[0] != 0, s != 0) for s in sols)  # one linear piece
+    guess = extrapolate(loss, pen, jnp.asarray(lams[2]), jnp.asarray(sols[1]), jnp.asarray(lams[1]),
+                        jnp.asarray(sols[0]), jnp.asarray(lams[0]))
+    np.testing.assert_allclose(guess, sols[2], atol=1e-9)
+
+
+def test_extrapolation_falls_back_to_the_warm_start_when_worse():
+    X, y = _gaussian()
+    p = X.shape[1]
+    loss, pen = GaussianGram.from_data(X, y), _penalty(p)
+    b = np.asarray(_solve(loss, pen, jnp.asarray(0.05), p).beta)
+    wild = jnp.asarray(b + 50.0 * np.sign(b))  # a "previous solution" that makes the extrapolation absurd
+    guess = extrapolate(loss, pen, jnp.asarray(0.049), jnp.asarray(b), jnp.asarray(0.05), wild, jnp.asarray(0.051))
+    np.testing.assert_array_equal(guess, b)
+    # the first λ of a path (no previous λ) starts where it is
+    same = extrapolate(loss, pen, jnp.asarray(0.049), jnp.asarray(b), jnp.asarray(0.05), jnp.asarray(b),
+                       jnp.asarray(0.05))
+    np.testing.assert_array_equal(same, b)
