@@ -105,7 +105,7 @@ def fit_path(
     profile = Profile(idx, jnp.arange(config.n_profiled) < jnp.count_nonzero(unpenalized))
     opts = dict(step=step, tol_abs=tol_abs, check_every=config.check_every, backtrack=not least_squares,
                 profile=profile)
-    solve = _bucketed(config.working_set, opts, m)
+    solve = _bucketed(config.working_set, opts, p)
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -145,14 +145,15 @@ BUCKET_GROWTH = 1.5
 BUCKET_SLACK = 16
 
 
-def _bucketed(sizes: tuple[int, ...], opts: dict, m: int):
-    """One λ's solver (``m`` coefficients): working sets in static buckets of increasing size, then all features if
-    still needed.
+def _bucketed(sizes: tuple[int, ...], opts: dict, p: int):
+    """One λ's solver (``p`` features, plus an intercept column for GLMs): working sets in static buckets of
+    increasing size, then all features if still needed, with Newton polish when ``p ≤ POLISH_MAX_SIZE`` (the same
+    rule that turns ``working_set="auto"`` off).
 
     Each bucket compiles once; which ones run is decided per λ at run time (under ``vmap`` every bucket runs for
     the whole batch, which is correct but slower).
     """
-    full = partial(fista, polish=m <= POLISH_MAX_SIZE, **opts)
+    full = partial(fista, polish=p <= POLISH_MAX_SIZE, **opts)
     if not sizes:
         return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget)
     buckets = [partial(working_set_solve, size=s, **opts) for s in sizes]
