@@ -29,7 +29,7 @@ from jax import lax
 from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
 from jaxreg.solvers.driver import SolveResult, drive
-from jaxreg.solvers.gap import GapInfo, Profile, duality_gap
+from jaxreg.solvers.gap import GapInfo, Profile, duality_gap, rounding_slack
 from jaxreg.solvers.newton import has_faces, newton_polish
 
 #: ``certify(loss, penalty, beta, lam, step) -> GapInfo``: the optimality measure the loop stops on (``GapInfo.gap``),
@@ -106,7 +106,7 @@ def fista(
         f_y, g_y, _ = loss.dual_parts(y)
         # Rounding in f can make the test pass by noise near the optimum. A step longer than the last accepted one
         # must pass it strictly; the slack only protects steps no longer than that, so steps never grow on noise.
-        slack = 16 * jnp.finfo(y.dtype).eps * jnp.abs(f_y)
+        slack = rounding_slack(f_y)
 
         def too_long(c: tuple[jax.Array, jax.Array, jax.Array]) -> jax.Array:
             h, b, k = c

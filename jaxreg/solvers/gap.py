@@ -42,6 +42,13 @@ class Profile(NamedTuple):
     valid: jax.Array
 
 
+def rounding_slack(value: jax.Array) -> jax.Array:
+    """How much a computed objective ``value`` may rise by rounding alone (``16·eps·|value|``): safeguarded steps
+    (backtracking, Newton) accept a point no worse than that, so that they are not refused on noise near the
+    optimum."""
+    return 16 * jnp.finfo(value.dtype).eps * jnp.abs(value)
+
+
 #: Newton steps on the profiled block (one is exact for least squares; logistic losses converge quadratically).
 NEWTON_STEPS = 2
 
@@ -56,7 +63,7 @@ def profile_out(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
         h = jnp.where(pair, loss.hess_block(b, profile.idx), jnp.eye(k, dtype=b.dtype))
         trial = b.at[profile.idx].add(-jnp.linalg.solve(h, g))
         f_b = loss.value(b)
-        ok = jnp.all(jnp.isfinite(trial)) & (loss.value(trial) <= f_b + 16 * jnp.finfo(b.dtype).eps * jnp.abs(f_b))
+        ok = jnp.all(jnp.isfinite(trial)) & (loss.value(trial) <= f_b + rounding_slack(f_b))
         return jnp.where(ok, trial, b)
 
     return lax.fori_loop(0, NEWTON_STEPS, step, beta)

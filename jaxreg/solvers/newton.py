@@ -28,6 +28,7 @@ from jax import lax
 
 from jaxreg.losses.base import Loss
 from jaxreg.penalties.base import Penalty
+from jaxreg.solvers.gap import rounding_slack
 
 #: :func:`jaxreg.path` polishes when all its coefficients number at most this many, and then uses no working sets.
 #: Measured: ``breast-cancer`` (569 × 30, logistic) 3.6× faster, ``glmnet-binomial`` 1.3×; a simulated 100 × 200
@@ -68,7 +69,7 @@ def newton_polish(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array)
     rhs = jnp.where(free, -(grad + pen_grad), 0.0)
     # Near the optimum a step's decrease drowns in the rounding of the objective; within that noise it is accepted,
     # or the polish could not get closer than ~√eps.
-    bar = obj0 + 16 * jnp.finfo(beta.dtype).eps * jnp.abs(obj0)
+    bar = obj0 + rounding_slack(obj0)
     sizes = polish_sizes(m)
 
     def direction(k: int):

@@ -88,9 +88,11 @@ def solve_path(
     """
 
     def one(carry: tuple[jax.Array, ...], lam: jax.Array):
-        # history: dev at the last `lag` λ, oldest first; (beta_prev, lam_prev): the solution before beta's
-        beta, lam_beta, beta_prev, lam_prev, history, stopped, index = carry
+        # history: dev at the last `lag` λ, oldest first; beta_prev: the solution before beta's. Before the second
+        # λ both are beta0 at lambdas[0], so the extrapolation is a plain warm start.
+        beta, beta_prev, history, stopped, index = carry
         budget = jnp.where(stopped, 0, max_iter)
+        lam_beta, lam_prev = lambdas[jnp.maximum(index - 1, 0)], lambdas[jnp.maximum(index - 2, 0)]
         start = extrapolate(loss, penalty, lam, beta, lam_beta, beta_prev, lam_prev)
         res = solve(loss, penalty, lam, start, budget)
         active = ~stopped
@@ -104,10 +106,9 @@ def solve_path(
             now_stopped = stopped | (enough & (flat | (dev > early_stop.dev_max)))
             history = jnp.append(history[1:], dev)
         out = PathSolution(res.beta, res.gap, res.loss, res.n_iter, res.converged | stopped, active)
-        return (res.beta, lam, beta, lam_beta, history, now_stopped, index + 1), out
+        return (res.beta, beta, history, now_stopped, index + 1), out
 
     history = jnp.zeros(1 if early_stop is None else early_stop.lag, beta0.dtype)
-    lam0 = lambdas[0]
-    init = (beta0, lam0, beta0, lam0, history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
+    init = (beta0, beta0, history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
     _, sol = lax.scan(one, init, lambdas)
     return sol
