@@ -15,7 +15,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxreg.losses import Binomial, GaussianGram, GaussianX, Poisson
-from jaxreg.penalties import ElasticNet
+from jaxreg.penalties import ElasticNet, SparseGroup
 from jaxreg.preprocessing import normalize_weights, prepare, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
@@ -35,6 +35,8 @@ class CoreConfig(NamedTuple):
     max_iter: int = 10_000
     check_every: int = 10
     working_set: tuple[int, ...] = ()  # working-set bucket sizes, increasing; () = always iterate on all features
+    penalty: str = "elastic_net"  # or "group_lasso", "sparse_group_lasso" (see jaxreg.penalties.group)
+    groups: tuple[int, ...] = ()  # group penalties: each feature's group, 0 … G − 1
 
 
 class CoreResult(NamedTuple):
@@ -63,18 +65,23 @@ def fit_path(
     lambdas: jax.Array,
     l1_ratio: jax.Array,
     tol: jax.Array,
+    offset: jax.Array | None = None,
+    *,
     config: CoreConfig,
 ) -> CoreResult:
-    """Elastic-net path for a GLM family; see :func:`jaxreg.path` for the maths and the conventions.
+    """Elastic-net (or group) path for a GLM family; see :func:`jaxreg.path` for the maths and the conventions.
 
     ``lambdas`` are absolute values, or multiples of λmax when ``config.relative_grid``; all arrays must share one
-    floating dtype.
+    floating dtype. ``offset`` (n,), when given, is added to the linear predictor (least squares: subtracted from
+    ``y``).
     """
     n, p = x.shape
     dtype = x.dtype
     w = normalize_weights(weights)
     pf = penalty_factor * (p / jnp.sum(penalty_factor))
     least_squares = config.family == "gaussian"
+    if least_squares and offset is not None:
+        y, offset = y - offset, None
     prep = prepare(x, y, w, fit_intercept=config.fit_intercept, standardize=config.standardize,
                    least_squares=least_squares)
     lo, hi = to_solver_bounds(prep, lower, upper)
@@ -85,15 +92,14 @@ def fit_path(
         beta_null = jnp.zeros(p, dtype)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
-        loss = (Poisson if config.family == "poisson" else Binomial).from_data(xs, prep.y, w / n)
+        loss = (Poisson if config.family == "poisson" else Binomial).from_data(xs, prep.y, w / n, offset)
         beta_null = jnp.zeros(xs.shape[1], dtype)
         if free_intercept:
-            ybar = w @ prep.y / n  # the intercept-only fit: logit(ȳ_w) (binomial), log(ȳ_w) (poisson)
-            b_null = jnp.log(ybar) if config.family == "poisson" else jnp.log(ybar) - jnp.log1p(-ybar)
-            beta_null = beta_null.at[p].set(b_null)
+            beta_null = beta_null.at[p].set(null_intercept(config.family, prep.y, w, offset))
             pf = jnp.append(pf, 0.0)
             lo, hi = jnp.append(lo, -jnp.inf), jnp.append(hi, jnp.inf)
-    penalty = ElasticNet(l1_ratio, pf, lo, hi)
+
+    penalty = make_penalty(config, l1_ratio, pf, lo, hi)
     m = beta_null.shape[0]
 
     null_loss = loss.value(beta_null)  # P(0): every coefficient zero, the intercept fitted
@@ -136,6 +142,48 @@ def fit_path(
         lams, coef, intercept, sol.gap / safe_null, sol.converged, sol.n_iter, dev_ratio, sol.active, lambda_max,
         null_loss,
     )
+
+
+def null_intercept(family: str, y: jax.Array, w: jax.Array, offset: jax.Array | None) -> jax.Array:
+    """The intercept-only fit ``b``: ``log(Σ w y / Σ w e^offset)`` for poisson; for binomial ``logit(ȳ_w)`` without
+    an offset, else the root of the increasing ``Σ w (σ(b + offset) − y)``, which lies between ``logit(ȳ_w) − max
+    offset`` and ``logit(ȳ_w) − min offset`` (found by bisection, to the last bit)."""
+    ybar = w @ y / jnp.sum(w)
+    if family == "poisson":
+        return jnp.log(ybar) - (0.0 if offset is None else jnp.log(w @ jnp.exp(offset) / jnp.sum(w)))
+    logit = jnp.log(ybar) - jnp.log1p(-ybar)
+    if offset is None:
+        return logit
+
+    def bisect(_: int, bracket: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
+        lo, hi = bracket
+        mid = 0.5 * (lo + hi)
+        above = w @ (jax.nn.sigmoid(mid + offset) - y) > 0
+        return jnp.where(above, lo, mid), jnp.where(above, mid, hi)
+
+    lo, hi = lax.fori_loop(0, 64, bisect, (logit - jnp.max(offset), logit - jnp.min(offset)))
+    return 0.5 * (lo + hi)
+
+
+def make_penalty(config: CoreConfig, l1_ratio: jax.Array, pf: jax.Array, lo: jax.Array,
+                 hi: jax.Array) -> ElasticNet | SparseGroup:
+    """The solver's penalty for ``config.penalty`` on ``m ≥ p`` coordinates (a GLM's intercept column, beyond the
+    ``p`` features, is a group of its own, unpenalized).
+
+    ``"group_lasso"``: ``α = l1_ratio`` mixes the group norm with ridge, ``τ = 0``; ``"sparse_group_lasso"``:
+    ``α = 1``, ``τ = l1_ratio`` is the share of the L1 part. Group weights are ``√|g|``.
+    """
+    if config.penalty == "elastic_net":
+        return ElasticNet(l1_ratio, pf, lo, hi)
+    groups = jnp.asarray(config.groups, jnp.int32)
+    sizes = jnp.bincount(groups, length=max(config.groups) + 1).astype(pf.dtype)
+    group_weight, m = jnp.sqrt(sizes), pf.shape[0]
+    if m > groups.shape[0]:  # the intercept column
+        groups = jnp.append(groups, sizes.shape[0])
+        group_weight = jnp.append(group_weight, 0.0)
+    one, zero = jnp.ones((), pf.dtype), jnp.zeros((), pf.dtype)
+    alpha, tau = (l1_ratio, zero) if config.penalty == "group_lasso" else (one, l1_ratio)
+    return SparseGroup(alpha, tau, pf, group_weight, groups, lo, hi)
 
 
 #: A λ starts with the smallest working-set bucket holding this multiple of its warm start's nonzeros (plus

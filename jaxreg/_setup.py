@@ -14,6 +14,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
+from jaxreg._penalty_setup import check_group_options, check_groups, check_penalty, default_l1_ratio
 from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gram
 from jaxreg.losses import PLANNED_FAMILIES, SUPPORTED_FAMILIES
 from jaxreg.result import Path
@@ -121,6 +122,7 @@ class Setup(NamedTuple):
     config: CoreConfig
     classes: tuple[Any, Any] | None
     feature_names: tuple[str, ...] | None
+    offset: np.ndarray | None = None
 
     @property
     def family(self) -> str:
@@ -132,13 +134,16 @@ def setup(
     y: Any,
     *,
     family: str = "gaussian",
-    l1_ratio: float = 1.0,
+    l1_ratio: float | None = None,
+    penalty: str = "elastic_net",
+    groups: Any = None,
     lambdas: Any = None,
     n_lambdas: int = 100,
     lambda_min_ratio: float | None = None,
     fit_intercept: bool = True,
     standardize: bool = True,
     sample_weight: Any = None,
+    offset: Any = None,
     penalty_factor: Any = None,
     lower_bounds: Any = None,
     upper_bounds: Any = None,
@@ -157,10 +162,17 @@ def setup(
     xa = v.check_x(X)
     n, p = xa.shape
     ya, classes = check_response(y, n, family)
-    alpha = v.check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)
+    penalty = check_penalty(penalty)
+    alpha = default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(l1_ratio, "l1_ratio", low=0.0,
+                                                                                 high=1.0)
     w = v.check_weights(sample_weight, n)
+    off = v.check_offset(offset, n)
     pf = v.check_penalty_factor(penalty_factor, p)
     lower, upper = v.check_bounds(lower_bounds, upper_bounds, p)
+    group_ids = check_groups(groups, p, penalty)
+    if group_ids:
+        check_group_options(group_ids, pf, lower, upper, working_set)
+        working_set = None
     dt = resolve_dtype(dtype)
     defaults = DEFAULT_TOL_BY_FAMILY[family]
     tol_ = defaults[dt] if tol is None else v.check_scalar(tol, "tol", low=0.0, high=1.0, low_open=True)
@@ -194,8 +206,10 @@ def setup(
         + int(not least_squares and fit_intercept),
         max_iter=max_iter,
         working_set=ws,
+        penalty=penalty,
+        groups=group_ids,
     )
-    return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names)
+    return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off)
 
 
 def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
@@ -208,10 +222,16 @@ def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
         args = [a.astype(s.dtype, copy=False) for a in (s.x, s.y, s.weights, s.penalty_factor, s.lower, s.upper,
                                                           s.grid)]
         args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype)]
+        rows = [0, 1, 2]  # the arguments with a row axis, split across a mesh
+        if s.offset is not None:
+            args.append(s.offset.astype(s.dtype, copy=False))
+            rows.append(len(args) - 1)
         if mesh is not None:
-            args[:3] = pad_rows(mesh.size, *args[:3])
-            args = [mesh.put(a, split=k < 3) for k, a in enumerate(args)]
-        return to_numpy(fit_path(*args, s.config))
+            padded = pad_rows(mesh.size, *(args[k] for k in rows))
+            for k, a in zip(rows, padded):
+                args[k] = a
+            args = [mesh.put(a, split=k in rows) for k, a in enumerate(args)]
+        return to_numpy(fit_path(*args, config=s.config))
 
 
 def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: bool = True) -> Path:
@@ -233,6 +253,9 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
         feature_names=s.feature_names,
         tol=s.tol,
         classes=s.classes,
+        penalty=s.config.penalty,
+        groups=np.asarray(s.config.groups) if s.config.groups else None,
+        has_offset=s.offset is not None,
     )
     if warn and not fit.converged.all():
         warn_unconverged(fit.lambdas[~fit.converged], fit.n_lambdas, float(fit.gap.max()), s)

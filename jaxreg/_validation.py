@@ -122,6 +122,17 @@ def check_weights(value: Any, n: int) -> np.ndarray:
     return w
 
 
+def check_offset(value: Any, n: int) -> np.ndarray | None:
+    """``None``, or a finite offset per sample (glmnet's ``offset``: added to the linear predictor)."""
+    if value is None:
+        return None
+    o = _to_float_array(value, "offset")
+    if o.ndim != 1 or o.shape[0] != n:
+        raise ValueError(f"offset: expected a vector of length {n} (one per sample), got shape {o.shape}.")
+    _check_finite(o, "offset")
+    return o
+
+
 def check_penalty_factor(value: Any, p: int) -> np.ndarray:
     """Non-negative penalty factors, not all zero."""
     pf = check_vector(value, "penalty_factor", p, default=1.0)

@@ -13,6 +13,7 @@ import numpy as np
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._core import CoreResult
+from jaxreg._penalty_setup import default_l1_ratio
 from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.cv_result import CVPath
@@ -74,7 +75,7 @@ def cv_path(
     *,
     n_folds: int = 10,
     foldid: Any = None,
-    l1_ratio: float | Sequence[float] = 1.0,
+    l1_ratio: float | Sequence[float] | None = None,
     scoring: str | None = None,
     stratify: bool | None = None,
     random_state: Any = None,
@@ -111,9 +112,10 @@ def cv_path(
         Number of random folds (at least 2; glmnet's default 10). Ignored when ``foldid`` is given.
     foldid : (n,) array-like of int, optional
         The fold of each sample (any integer labels, e.g. glmnet's 1-based ``foldid``).
-    l1_ratio : float or sequence of float
+    l1_ratio : float or sequence of float, optional
         Elastic-net mixing α, or several to cross-validate; the best (lowest best score, highest for AUC) is
-        chosen and every candidate is kept in ``CVPath.candidates``.
+        chosen and every candidate is kept in ``CVPath.candidates``. Default: the penalty's (see
+        :func:`jaxreg.path`).
     scoring : str, optional
         glmnet's ``type.measure``: ``"deviance"`` (default; the mean squared error for gaussian), ``"mse"``,
         ``"mae"``; for binomial also ``"class"`` (misclassification rate) and ``"auc"``.
@@ -137,8 +139,8 @@ def cv_path(
         The mesh axis to split along; needed only when the mesh has several axes.
     **path_kwargs
         Every other keyword of :func:`jaxreg.path` (``family``, ``lambdas``, ``n_lambdas``,
-        ``lambda_min_ratio``, ``fit_intercept``, ``standardize``, ``sample_weight``, ``penalty_factor``, bounds,
-        ``tol``, ``max_iter``, ``dtype``, ``precompute``, ``working_set``).
+        ``penalty``, ``groups``, ``lambda_min_ratio``, ``fit_intercept``, ``standardize``, ``sample_weight``,
+        ``penalty_factor``, bounds, ``tol``, ``max_iter``, ``dtype``, ``precompute``, ``working_set``).
 
     Returns
     -------
@@ -154,7 +156,8 @@ def cv_path(
     >>> bool(cv.lambda_1se >= cv.lambda_min)
     True
     """
-    alphas = _check_l1_ratios(l1_ratio)
+    alphas = _check_l1_ratios(default_l1_ratio(path_kwargs.get("penalty", "elastic_net")) if l1_ratio is None
+                              else l1_ratio)
     sharding = check_mesh(mesh, mesh_axis)
     s = setup(X, y, l1_ratio=alphas[0], **path_kwargs)
     n = s.x.shape[0]
@@ -196,7 +199,8 @@ def cv_path(
         for k in range(n_folds):
             fold_fit, test = assemble(one(b + 1 + k), sa, warn=False), folds == k
             b0, coef = fold_fit.coef_at(fit.lambdas)
-            scores[k] = fold_scores(s.x[test] @ coef.T + b0, s.y[test], s.weights[test], s.family, scoring)
+            eta = s.x[test] @ coef.T + b0 + (0.0 if s.offset is None else s.offset[test, None])
+            scores[k] = fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
             converged[k] = fold_fit.converged.all()
         results.append(_result(fit, scores, fold_w, scoring, folds, converged))
     _warn_folds(results, s)

@@ -16,13 +16,16 @@ def path(
     y: Any,
     *,
     family: str = "gaussian",
-    l1_ratio: float = 1.0,
+    l1_ratio: float | None = None,
+    penalty: str = "elastic_net",
+    groups: Any = None,
     lambdas: Any = None,
     n_lambdas: int = 100,
     lambda_min_ratio: float | None = None,
     fit_intercept: bool = True,
     standardize: bool = True,
     sample_weight: Any = None,
+    offset: Any = None,
     penalty_factor: Any = None,
     lower_bounds: Any = None,
     upper_bounds: Any = None,
@@ -49,9 +52,10 @@ def path(
     ``family="poisson"`` (y ≥ 0, log link; measured from the saturated model, so the loss is half the Poisson
     deviance),
 
-    with ``α = l1_ratio`` (1: lasso, 0: ridge), by proximal gradient (FISTA with restart) warm-started along the
-    path, and stops at each λ when the duality gap is at most ``tol · P(0)``, where ``P(0)`` is the objective with
-    all coefficients zero and the intercept fitted. The intercept is never penalized.
+    with ``α = l1_ratio`` (1: lasso, 0: ridge), or with a group penalty (``penalty=``, below), by proximal
+    gradient (FISTA with restart) warm-started along the path, and stops at each λ when the duality gap is at most
+    ``tol · P(0)``, where ``P(0)`` is the objective with all coefficients zero and the intercept fitted (with the
+    ``offset``, if any). The intercept is never penalized.
 
     Parameters
     ----------
@@ -63,8 +67,23 @@ def path(
         rates) for poisson, not all zero.
     family : {"gaussian", "binomial", "poisson"}
         The loss. Other glmnet families are planned.
-    l1_ratio : float in [0, 1]
-        Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``).
+    l1_ratio : float in [0, 1], optional
+        Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``); default 1 (the lasso). For the group
+        penalties, see ``penalty``.
+    penalty : {"elastic_net", "group_lasso", "sparse_group_lasso"}
+        The elastic net above (default), or a group penalty on the features labelled by ``groups``, with group
+        sizes ``|g|`` and the group's penalty factor ``pf_g`` (``penalty_factor`` must then be equal within a group):
+
+        * ``"group_lasso"``: ``λ Σ_g pf_g [α √|g| ‖b_g‖₂ + (1 − α)/2 ‖b_g‖₂²]`` with ``α = l1_ratio`` (default 1:
+          the group lasso; glmnet mixes its group penalties with ridge this way);
+        * ``"sparse_group_lasso"``: ``λ Σ_g pf_g [α ‖b_g‖₁ + (1 − α) √|g| ‖b_g‖₂]`` with ``α = l1_ratio`` the L1
+          share (default 0.5; 1 is the lasso, 0 the group lasso), as in Simon et al. (2013).
+
+        Group penalties iterate on all features (no working sets, no Newton polish) and accept bounds only of the
+        form "unbounded" or "fixed at 0" (both bounds 0).
+    groups : (p,) array-like of int or str, optional
+        The group of each feature, for the group penalties (any labels; ``Path.groups`` gives them as ``0 … G − 1``
+        in sorted order).
     lambdas : array-like, optional
         A user-supplied grid (sorted into decreasing order, never shortened). Default: ``n_lambdas`` values
         log-spaced from λmax down to ``λmax · lambda_min_ratio``, where λmax is the smallest λ with all penalized
@@ -84,6 +103,11 @@ def path(
         even without an intercept (when columns are not centred). Constant columns get coefficient 0.
     sample_weight : (n,) array-like, optional
         Non-negative observation weights, rescaled to sum to ``n``.
+    offset : (n,) array-like, optional
+        A known term added to each sample's linear predictor, ``η_i = offset_i + b0 + x_iᵀb`` (glmnet's ``offset``;
+        e.g. log exposure for poisson rates). For gaussian it is subtracted from ``y``. The null model (from which
+        λmax, ``dev_ratio`` and the tolerance are measured) is the intercept-only fit with the offset; predictions
+        then need the new data's offset (``Path.predict(X, offset=...)``).
     penalty_factor : (p,) array-like, optional
         Non-negative per-feature factors ``pf_j``, rescaled to sum to ``p``; 0 leaves a feature unpenalized.
     lower_bounds, upper_bounds : float or (p,) array-like, optional
@@ -140,9 +164,9 @@ def path(
     10
     """
     sharding = check_mesh(mesh, mesh_axis)
-    s = setup(X, y, family=family, l1_ratio=l1_ratio, lambdas=lambdas, n_lambdas=n_lambdas,
-              lambda_min_ratio=lambda_min_ratio, fit_intercept=fit_intercept, standardize=standardize,
-              sample_weight=sample_weight, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
-              upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype, precompute=precompute,
-              working_set=working_set)
+    s = setup(X, y, family=family, l1_ratio=l1_ratio, penalty=penalty, groups=groups, lambdas=lambdas,
+              n_lambdas=n_lambdas, lambda_min_ratio=lambda_min_ratio, fit_intercept=fit_intercept,
+              standardize=standardize, sample_weight=sample_weight, offset=offset, penalty_factor=penalty_factor,
+              lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype,
+              precompute=precompute, working_set=working_set)
     return assemble(run(s, sharding), s)

@@ -65,6 +65,12 @@ class Path:
         The duality-gap tolerance the path was solved to.
     classes : tuple or None
         For ``"binomial"``: the two labels ``(negative, positive)``; the model gives the positive one's probability.
+    penalty : str
+        ``"elastic_net"``, ``"group_lasso"`` or ``"sparse_group_lasso"``.
+    groups : (p,) ndarray of int or None
+        For the group penalties, each feature's group (``0 … G − 1``, in the order of the sorted labels given).
+    has_offset : bool
+        Whether the path was fitted with an ``offset`` (then :meth:`predict` needs one for the new data).
     """
 
     lambdas: np.ndarray
@@ -81,6 +87,9 @@ class Path:
     feature_names: tuple[str, ...] | None = None
     tol: float = 0.0
     classes: tuple[Any, Any] | None = None
+    penalty: str = "elastic_net"
+    groups: np.ndarray | None = None
+    has_offset: bool = False
 
     @property
     def n_lambdas(self) -> int:
@@ -103,7 +112,8 @@ class Path:
             return b0[0], coef[0]
         return b0, coef
 
-    def predict(self, X: Any, lambda_: float | Any | None = None, type: str = "link") -> np.ndarray:  # noqa: A002
+    def predict(self, X: Any, lambda_: float | Any | None = None, type: str = "link",  # noqa: A002
+                offset: Any = None) -> np.ndarray:
         """Predictions at every λ of the path, or at the λ asked for.
 
         Parameters
@@ -116,6 +126,9 @@ class Path:
             As glmnet's ``predict(type=)``: the linear predictor ``η = b0 + X b``; the mean response (the
             probability of ``classes[1]`` for binomial, ``μ = exp η`` for poisson, the linear predictor for
             gaussian); or, for binomial, the predicted label.
+        offset : (n,) array-like, optional
+            The new data's offset, added to ``η`` (glmnet's ``newoffset``); required when the path was fitted with
+            an offset, refused otherwise.
 
         Returns
         -------
@@ -130,11 +143,19 @@ class Path:
         p = self.coef.shape[1]
         if xa.ndim != 2 or xa.shape[1] != p:
             raise ValueError(f"X: expected shape (n_samples, {p}), got {xa.shape}.")
+        if self.has_offset != (offset is not None):
+            raise ValueError("offset: this path was fitted with an offset; pass the new data's offset (glmnet's "
+                             "newoffset)." if self.has_offset else "offset: this path was fitted without an offset.")
         if lambda_ is None:
             eta = xa @ self.coef.T + self.intercept
         else:
             b0, coef = self.coef_at(lambda_)
             eta = xa @ coef.T + b0
+        if offset is not None:
+            o = np.asarray(offset, dtype=float)
+            if o.shape != (xa.shape[0],):
+                raise ValueError(f"offset: expected a vector of length {xa.shape[0]}, got shape {o.shape}.")
+            eta = eta + (o[:, None] if eta.ndim == 2 else o)
         if self.family == "gaussian" or type == "link":
             return eta
         if self.family == "poisson":

@@ -42,6 +42,8 @@ def _load(case):
         lower_bounds=_bound(d["lower"], p, -np.inf),
         upper_bounds=_bound(d["upper"], p, np.inf),
     )
+    if "offset" in d:  # glmnet's offset (the *offset* cases only; the others call jaxreg.path without it)
+        kwargs["offset"] = np.asarray(d["offset"], float)
     return d, X, y, kwargs
 
 

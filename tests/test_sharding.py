@@ -32,10 +32,12 @@ MULTI_DEVICE = textwrap.dedent(
     import jaxreg, jaxreg._setup, jaxreg._batch
 
     calls = []  # (inputs, outputs) of path()'s core and of vmapped batches: where did the arrays live?
+    keywords = []  # their keyword arguments (the static configuration)
     def spy(fn):
         def wrapped(*args, **kwargs):
             out = fn(*args, **kwargs)
             calls.append((args, out))
+            keywords.append(kwargs)
             return out
         return wrapped
     jaxreg._setup.fit_path = spy(jaxreg._setup.fit_path)
@@ -63,7 +65,7 @@ MULTI_DEVICE = textwrap.dedent(
         assert x_in.shape == (104, p) and len(x_in.sharding.device_set) == 8, x_in.sharding
         assert x_in.addressable_shards[0].data.shape == (13, p)
         # X stays split: the compiled core gathers nothing larger than one value per device (argmax partials)
-        hlo = jaxreg._core.fit_path.lower(*calls[-2][0]).compile().as_text()
+        hlo = jaxreg._core.fit_path.lower(*calls[-2][0], **keywords[-2]).compile().as_text()
         gathered = [int(np.prod([int(d) for d in dims.split(",") if d])) for dims in
                     re.findall(r"= [a-z0-9]+\\[([0-9,]*)\\][^ ]* all-gather\\(", hlo)]
         assert max(gathered, default=0) <= 8, gathered

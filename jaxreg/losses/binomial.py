@@ -7,7 +7,8 @@ curvature is at most ``XᵀΩX / 4`` (``σ' ≤ 1/4``), which gives a global ste
 
 Dual: with ``σ = σ(η)`` and the dual point scaled by ``s``, the conjugate of the log-likelihood is the binary
 negative entropy, so ``−f^*(−s·u) = Σ_i ω_i [H(q_i)]`` with ``q = (1 − s) y + s σ ∈ [0, 1]`` and
-``H(q) = −q log q − (1 − q) log(1 − q)``.
+``H(q) = −q log q − (1 − q) log(1 − q)``; an offset adds ``Σ_i ω_i o_i θ_i`` at the dual point ``θ = s (σ − y)``
+(the conjugate of ``η ↦ φ(η + o)`` is ``φ^*(θ) − o θ``).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Binomial(NamedTuple):
 
     def dual_value(self, s: jax.Array, prob: jax.Array) -> jax.Array:
         q = (1.0 - s) * self.y + s * prob
-        return self.omega @ (entr(q) + entr(1.0 - q))
+        return self.omega @ (entr(q) + entr(1.0 - q) + s * self.offset * (prob - self.y))
 
     def restrict(self, idx: jax.Array, beta: jax.Array) -> "Binomial":
         """The loss as a function of ``beta[idx]`` alone, the other coefficients held at their values in ``beta``."""

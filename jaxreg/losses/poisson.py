@@ -16,7 +16,9 @@ point ``s·(μ − y)``, ``−f^*`` at that point is
 
     Σ_i ω_i [ H(q_i) + q_i − H(y_i) − y_i ],   q = (1 − s) y + s μ,   H(q) = −q log q,
 
-finite for every ``s ∈ [0, 1]`` because ``q ≥ 0`` there (``y ≥ 0``, ``μ > 0``); the penalty's dual scaling never
+plus ``Σ_i ω_i o_i θ_i`` at the dual point ``θ = s (μ − y)`` with an offset ``o`` (the conjugate of
+``η ↦ φ(η + o)`` is ``φ^*(θ) − o θ``), finite for every ``s ∈ [0, 1]`` because ``q ≥ 0`` there (``y ≥ 0``,
+``μ > 0``); the penalty's dual scaling never
 exceeds 1.
 """
 
@@ -78,7 +80,7 @@ class Poisson(NamedTuple):
 
     def dual_value(self, s: jax.Array, mu: jax.Array) -> jax.Array:
         q = (1.0 - s) * self.y + s * mu
-        return self.omega @ ((entr(q) + q) - self.sat)
+        return self.omega @ ((entr(q) + q) - self.sat + s * self.offset * (mu - self.y))
 
     def restrict(self, idx: jax.Array, beta: jax.Array) -> "Poisson":
         """The loss as a function of ``beta[idx]`` alone, the other coefficients held at their values in ``beta``."""

@@ -1,15 +1,16 @@
 """The penalty contract every solver in jaxreg relies on.
 
-A penalty is a separable convex function ``g(b) = Σ_j g_j(b_j)`` scaled by ``λ``. It is a pytree (a ``NamedTuple``)
-holding its per-feature parameters, and it provides four pure functions of the coefficients:
+A penalty is a convex function ``g(b)`` scaled by ``λ``: separable, ``Σ_j g_j(b_j)``, like the elastic net
+(:mod:`.elastic_net`), or separable over groups of coordinates, like the group lasso (:mod:`.group`). It is a pytree
+(a ``NamedTuple``) holding its per-feature parameters, and it provides pure functions of the coefficients:
 
 ``value(beta, lam)``
-    ``λ Σ_j g_j(beta_j)``.
+    ``λ g(beta)``.
 ``prox(z, step, lam)``
     ``argmin_b  ½‖b − z‖² + step · λ g(b)``, the proximal operator used by proximal gradient.
 ``conjugate(v, lam)``
-    ``Σ_j (λ g_j)^*(v_j)``, the Fenchel conjugate, from which the duality gap is computed. It is evaluated only at
-    points that ``dual_scale`` made finite.
+    ``(λ g)^*(v)`` (for a separable penalty ``Σ_j (λ g_j)^*(v_j)``), the Fenchel conjugate, from which the duality
+    gap is computed. It is evaluated only at points that ``dual_scale`` made finite.
 ``dual_scale(v, lam)``
     the largest ``s ∈ (0, 1]`` such that ``conjugate(s v, lam)`` is finite, ignoring the coordinates reported by
     ``profiled``.
@@ -19,6 +20,9 @@ holding its per-feature parameters, and it provides four pure functions of the c
     Newton decrement instead of by the dual.
 ``lambda_max(v)``
     the smallest ``λ`` at which ``b = 0`` is optimal given the loss gradient ``−v`` at zero.
+
+For working sets (:mod:`jaxreg.solvers.working_set`; group penalties, whose working sets would have to hold whole
+groups, go without):
 
 ``priority(beta, v, lam)``
     how much each coefficient needs to be optimized: ``inf`` where it is nonzero (or unpenalized), otherwise a

@@ -11,6 +11,9 @@
 # All fits are family = "binomial" on glmnet's data(BinomialExample).
 # The gaussian cases are written by make_glmnet_reference.R; both scripts
 # share the JSON helpers in reference_helpers.R.
+# Case names given on the command line restrict the run to those cases, e.g.
+#     Rscript tests/reference/make_glmnet_binomial_reference.R offset
+# writes only glmnet_binomial_offset.json.
 
 suppressMessages({
   library(glmnet)
@@ -80,6 +83,8 @@ fitted_prob <- function(eta, saturate_at = NULL) {
 # this is already on the probability scale).
 # saturate_at = NULL: the documented objective (p = plogis(eta));
 # saturate_at = sat_eta(): glmnet's rule (p = 0/1 beyond +-saturate_at).
+# With an offset o (passed on to kkt_glm) eta = o + a0 + x b, and the
+# saturation rule applies to that full eta.
 # ---------------------------------------------------------------------------
 kkt_binomial <- function(x, y, a0, beta, lambda, ..., saturate_at = NULL)
   kkt_glm(x, y, a0, beta, lambda, function(eta) fitted_prob(eta, saturate_at), ...)
@@ -120,7 +125,8 @@ summary_tab <- list()
 
 make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
                       pf = NULL, lower = NULL, upper = NULL, intercept = TRUE,
-                      standardize = TRUE, lambda = NULL) {
+                      standardize = TRUE, lambda = NULL, offset = NULL) {
+  if (!case_selected(name)) return(invisible(NULL))
   args <- list(x = x, y = y, family = "binomial", alpha = alpha,
                intercept = intercept, standardize = standardize,
                thresh = THRESH, maxit = MAXIT)
@@ -129,6 +135,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
   if (!is.null(lower)) args$lower.limits <- lower
   if (!is.null(upper)) args$upper.limits <- upper
   if (!is.null(lambda)) args$lambda <- lambda
+  if (!is.null(offset)) args$offset <- offset
   fit <- do.call(glmnet, args)
   stopifnot(fit$jerr == 0)
   beta <- as.matrix(fit$beta)                       # p x L
@@ -139,7 +146,9 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
     kkt_binomial(x, y, as.numeric(f$a0), as.matrix(f$beta), f$lambda,
                  weights = weights, pf = pf, alpha = alpha,
                  intercept = intercept, standardize = standardize,
-                 lower = lo_k, upper = up_k, saturate_at = saturate_at)
+                 lower = lo_k, upper = up_k, saturate_at = saturate_at,
+                 offset = offset)
+  off0 <- if (is.null(offset)) 0 else offset
   chk <- kkt(fit)
   chk_sat <- kkt(fit, sat_eta())
 
@@ -158,7 +167,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
   tbeta <- as.matrix(tfit$beta)
   tchk <- kkt(tfit)
   tchk_sat <- kkt(tfit, sat_eta())
-  eta_t <- sapply(seq_len(L), function(l) tfit$a0[l] + drop(x %*% tbeta[, l]))
+  eta_t <- sapply(seq_len(L), function(l) off0 + tfit$a0[l] + drop(x %*% tbeta[, l]))
   n_sat <- colSums(abs(eta_t) > sat_eta())
 
   # "Unsaturated" fit: glmnet at the same lambdas and THRESH_TIGHT, with
@@ -173,7 +182,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
             glmnet.control()$pmin == 1e-9)
   ubeta <- as.matrix(ufit$beta)
   uchk <- kkt(ufit)
-  eta_u <- sapply(seq_len(L), function(l) ufit$a0[l] + drop(x %*% ubeta[, l]))
+  eta_u <- sapply(seq_len(L), function(l) off0 + ufit$a0[l] + drop(x %*% ubeta[, l]))
   stopifnot(max(abs(eta_u)) < sat_eta(PMIN_UNSAT))
 
   bact <- if (is.null(lower) && is.null(upper)) list() else bound_activity(tbeta, lo_k, up_k)
@@ -238,6 +247,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
     glmnet_version = as.character(packageVersion("glmnet")),
     R_version = R.version.string
   )
+  rec <- with_offset_field(rec, offset)
   path <- file.path(out_dir, paste0("glmnet_binomial_", name, ".json"))
   write_reference_json(rec, path)
 
@@ -248,6 +258,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
             close(back$beta, t(beta)), close(back$dev_ratio, fit$dev.ratio),
             close(back$beta_tight, t(tbeta)), close(back$a0_tight, as.numeric(tfit$a0)),
             close(back$beta_unsat, t(ubeta)), close(back$a0_unsat, as.numeric(ufit$a0)))
+  stopifnot(is.null(offset) == is.null(back$offset), is.null(offset) || close(back$offset, offset))
 
   summary_tab[[name]] <<- data.frame(
     case = name, L = L,
@@ -304,6 +315,14 @@ make_case("nostd",
   "standardize=FALSE, alpha=0.9 on BinomialExample; default grid.",
   bx, by, alpha = 0.9, standardize = FALSE)
 
+# 7. offset
+set.seed(2024)
+off7 <- signif(0.3 * rnorm(n_b), 12)
+make_case("offset",
+  "offset = 0.3 * rnorm(100) after set.seed(2024) (rounded to 12 significant digits; stored under \"offset\") on BinomialExample, otherwise all defaults; default grid. The linear predictor is offset + a0 + x b; glmnet's null model (nulldev, lambda_max, dev.ratio) is the intercept-only fit with the offset.",
+  bx, by, offset = off7)
+
+check_selected_cases(names(summary_tab))
 tab <- do.call(rbind, summary_tab)
 rownames(tab) <- NULL
 cat("glmnet", as.character(packageVersion("glmnet")), "|", R.version.string, "\n")

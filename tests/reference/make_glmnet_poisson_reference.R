@@ -10,6 +10,9 @@
 # layout as the gaussian files, plus "family": "poisson"), and prints a
 # summary (number of lambdas, KKT violations, why the path ended).
 # All fits are family = "poisson" on glmnet's data(PoissonExample).
+# Case names given on the command line restrict the run to those cases, e.g.
+#     Rscript tests/reference/make_glmnet_poisson_reference.R offset offset_nointercept
+# writes only glmnet_poisson_offset.json and glmnet_poisson_offset_nointercept.json.
 
 suppressMessages({
   library(glmnet)
@@ -49,6 +52,7 @@ stopifnot(all(py >= 0))
 # box (bounds apply to the original-scale b).  The violation is the distance
 # from 0 to that set divided by lambda; the maximum over features and
 # lambdas is reported.  Intercept condition: |sum_i w_i (y_i - mu_i)|.
+# With an offset o (passed on to kkt_glm) eta = o + a0 + x b.
 # ---------------------------------------------------------------------------
 kkt_poisson <- function(x, y, a0, beta, lambda, ...) kkt_glm(x, y, a0, beta, lambda, exp, ...)
 
@@ -73,7 +77,8 @@ summary_tab <- list()
 
 make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
                       pf = NULL, lower = NULL, upper = NULL, intercept = TRUE,
-                      standardize = TRUE, lambda = NULL) {
+                      standardize = TRUE, lambda = NULL, offset = NULL) {
+  if (!case_selected(name)) return(invisible(NULL))
   args <- list(x = x, y = y, family = "poisson", alpha = alpha,
                intercept = intercept, standardize = standardize,
                thresh = THRESH, maxit = MAXIT)
@@ -82,6 +87,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
   if (!is.null(lower)) args$lower.limits <- lower
   if (!is.null(upper)) args$upper.limits <- upper
   if (!is.null(lambda)) args$lambda <- lambda
+  if (!is.null(offset)) args$offset <- offset
   fit <- do.call(glmnet, args)
   stopifnot(fit$jerr == 0)
   beta <- as.matrix(fit$beta)                       # p x L
@@ -92,7 +98,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
     kkt_poisson(x, y, as.numeric(f$a0), as.matrix(f$beta), f$lambda,
                 weights = weights, pf = pf, alpha = alpha,
                 intercept = intercept, standardize = standardize,
-                lower = lo_k, upper = up_k)
+                lower = lo_k, upper = up_k, offset = offset)
   chk <- kkt(fit)
 
   # Tight companion fit: same call with only thresh changed, or, if the
@@ -151,6 +157,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
     glmnet_version = as.character(packageVersion("glmnet")),
     R_version = R.version.string
   )
+  rec <- with_offset_field(rec, offset)
   path <- file.path(out_dir, paste0("glmnet_poisson_", name, ".json"))
   write_reference_json(rec, path)
 
@@ -160,6 +167,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
             close(back$lambda, fit$lambda), close(back$a0, as.numeric(fit$a0)),
             close(back$beta, t(beta)), close(back$dev_ratio, fit$dev.ratio),
             close(back$beta_tight, t(tbeta)), close(back$a0_tight, as.numeric(tfit$a0)))
+  stopifnot(is.null(offset) == is.null(back$offset), is.null(offset) || close(back$offset, offset))
 
   summary_tab[[name]] <<- data.frame(
     case = name, L = L,
@@ -203,6 +211,18 @@ make_case("nostd",
   "standardize=FALSE, alpha=0.9 on PoissonExample; default grid.",
   px, py, alpha = 0.9, standardize = FALSE)
 
+# offset = log exposure
+set.seed(2024)
+off7 <- signif(log(runif(n_p, 0.5, 2)), 12)
+make_case("offset",
+  "offset = log(runif(500, 0.5, 2)) after set.seed(2024) (log exposure, rounded to 12 significant digits; stored under \"offset\") on PoissonExample, otherwise all defaults; default grid. mu = exp(offset + a0 + x b); glmnet's null model (nulldev, lambda_max, dev.ratio) is the intercept-only fit with the offset, a0 = log(sum y / sum exp(offset)).",
+  px, py, offset = off7)
+
+make_case("offset_nointercept",
+  "intercept=FALSE with the offset of the \"offset\" case (log(runif(500, 0.5, 2)) after set.seed(2024)) on PoissonExample; default grid. Without an intercept glmnet's null model is mu = exp(offset): nulldev is its deviance and lambda_max the largest |x_std' w (y - exp(offset))| with x scaled by its sd about the mean but not centred.",
+  px, py, intercept = FALSE, offset = off7)
+
+check_selected_cases(names(summary_tab))
 tab <- do.call(rbind, summary_tab)
 rownames(tab) <- NULL
 cat("glmnet", as.character(packageVersion("glmnet")), "|", R.version.string, "\n")

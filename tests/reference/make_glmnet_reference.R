@@ -8,6 +8,9 @@
 # Writes tests/reference/glmnet_<case>.json, one file per case, and prints a
 # summary (number of lambdas, KKT violation) for each case.
 # All fits are family = "gaussian".
+# Case names given on the command line restrict the run to those cases, e.g.
+#     Rscript tests/reference/make_glmnet_reference.R offset
+# writes only glmnet_offset.json (see case_selected() in reference_helpers.R).
 
 suppressMessages({
   library(glmnet)
@@ -52,11 +55,16 @@ p_qs <- ncol(qs_x)
 # distance from 0 to that set, divided by lambda; the maximum over features
 # and lambdas is reported.  The intercept condition sum_i w_i r_i = 0 is
 # reported separately (relative to the weighted rms of y).
+# With an offset o the linear predictor is eta = o + a0 + x b, so
+# r = y - eta; glmnet (gaussian) fits y - o, which is also what ys is
+# computed from.
 # ---------------------------------------------------------------------------
 kkt_check <- function(x, y, fit, weights = NULL, pf = NULL, alpha = 1,
                       intercept = TRUE, standardize = TRUE,
-                      lower = -Inf, upper = Inf, skip_first = FALSE) {
+                      lower = -Inf, upper = Inf, skip_first = FALSE,
+                      offset = NULL) {
   n <- nrow(x); p <- ncol(x)
+  if (!is.null(offset)) y <- y - offset
   w <- if (is.null(weights)) rep(1, n) else weights
   w <- w / sum(w)
   pf <- if (is.null(pf)) rep(1, p) else pf
@@ -113,7 +121,8 @@ summary_tab <- list()
 
 make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
                       pf = NULL, lower = NULL, upper = NULL, intercept = TRUE,
-                      standardize = TRUE, lambda = NULL) {
+                      standardize = TRUE, lambda = NULL, offset = NULL) {
+  if (!case_selected(name)) return(invisible(NULL))
   args <- list(x = x, y = y, family = "gaussian", alpha = alpha,
                intercept = intercept, standardize = standardize,
                thresh = THRESH, maxit = MAXIT)
@@ -122,6 +131,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
   if (!is.null(lower)) args$lower.limits <- lower
   if (!is.null(upper)) args$upper.limits <- upper
   if (!is.null(lambda)) args$lambda <- lambda
+  if (!is.null(offset)) args$offset <- offset
   fit <- do.call(glmnet, args)
   beta <- as.matrix(fit$beta)                       # p x L
   # For ridge (alpha = 0) on a default grid glmnet's first solution is the one
@@ -133,7 +143,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
                    intercept = intercept, standardize = standardize,
                    lower = if (is.null(lower)) -Inf else lower,
                    upper = if (is.null(upper)) Inf else upper,
-                   skip_first = skip_first)
+                   skip_first = skip_first, offset = offset)
   # Tight companion fit (thresh = THRESH_TIGHT).  Same call with only thresh
   # changed; if that does not return bit-identical lambdas (happens at the
   # rounding level when some penalty factors are 0, because lambda_max is
@@ -154,7 +164,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
                     intercept = intercept, standardize = standardize,
                     lower = if (is.null(lower)) -Inf else lower,
                     upper = if (is.null(upper)) Inf else upper,
-                    skip_first = skip_first)
+                    skip_first = skip_first, offset = offset)
   err_beta <- max(abs(tbeta - beta))
   err_a0 <- max(abs(tfit$a0 - fit$a0))
   rec <- list(
@@ -196,6 +206,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
     glmnet_version = as.character(packageVersion("glmnet")),
     R_version = R.version.string
   )
+  rec <- with_offset_field(rec, offset)
   path <- file.path(out_dir, paste0("glmnet_", name, ".json"))
   # numeric payload is pre-formatted (see fmt_num in reference_helpers.R)
   write_reference_json(rec, path)
@@ -207,6 +218,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
             close(back$lambda, fit$lambda), close(back$a0, as.numeric(fit$a0)),
             close(back$beta, t(beta)), close(back$dev_ratio, fit$dev.ratio),
             close(back$beta_tight, t(tbeta)), close(back$a0_tight, as.numeric(tfit$a0)))
+  stopifnot(is.null(offset) == is.null(back$offset), is.null(offset) || close(back$offset, offset))
 
   summary_tab[[name]] <<- data.frame(
     case = name, L = length(fit$lambda), kkt_rel = signif(chk$kkt, 3),
@@ -295,6 +307,14 @@ make_case("wide",
   "Simulated with set.seed(1): n=50, p=200, rows N(0, Sigma) with Sigma_jk=0.5^|j-k| (via z %*% chol(Sigma)), beta nonzero at features 1,2,50,100,150 = 3,-2,1.5,-1,2, y = x beta + N(0,1) noise; x and y rounded to 12 significant digits before fitting. glmnet defaults (alpha=1, lambda.min.ratio=0.01 since n<p).",
   x8, y8)
 
+# 9. offset (with weights): glmnet(x, y, offset = o) fits y - o
+set.seed(2024)
+off9 <- signif(0.5 * rnorm(n_qs), 12)
+make_case("offset",
+  "offset = 0.5 * rnorm(100) after set.seed(2024) (rounded to 12 significant digits; stored under \"offset\"), weights=seq(0.2,3,length.out=100), alpha=1 on QuickStartExample; default grid. For gaussian glmnet fits y - offset: same lambdas, coefficients, nulldev and dev.ratio as glmnet(x, y - offset); the linear predictor is offset + a0 + x b.",
+  qs_x, qs_y, weights = w3, offset = off9)
+
+check_selected_cases(names(summary_tab))
 tab <- do.call(rbind, summary_tab)
 rownames(tab) <- NULL
 cat("glmnet", as.character(packageVersion("glmnet")), "|", R.version.string, "\n")

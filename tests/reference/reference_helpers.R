@@ -58,10 +58,12 @@ readback_close <- function(a, b) all(dim(as.matrix(a)) == dim(as.matrix(b))) &&
 # the violation at each lambda is the distance from 0 to
 #   -g_j + lam pf_j (alpha d|b_j| + (1 - alpha) b_std,j) + normal cone of the box
 # divided by lambda, maximised over features.
+# offset (glmnet's offset, length n) is added to the linear predictor:
+# mu_i = mean_fn(offset_i + a0 + x_i b).
 # ---------------------------------------------------------------------------
 kkt_glm <- function(x, y, a0, beta, lambda, mean_fn, weights = NULL, pf = NULL,
                     alpha = 1, intercept = TRUE, standardize = TRUE,
-                    lower = -Inf, upper = Inf) {
+                    lower = -Inf, upper = Inf, offset = NULL) {
   n <- nrow(x); p <- ncol(x)
   w <- if (is.null(weights)) rep(1, n) else weights
   w <- w / sum(w)
@@ -78,7 +80,9 @@ kkt_glm <- function(x, y, a0, beta, lambda, mean_fn, weights = NULL, pf = NULL,
   for (l in seq_len(L)) {
     lam <- lambda[l]
     b <- beta[, l]
-    r <- y - mean_fn(a0[l] + drop(x %*% b))
+    eta <- a0[l] + drop(x %*% b)
+    if (!is.null(offset)) eta <- offset + eta
+    r <- y - mean_fn(eta)
     g <- drop(crossprod(xstd, w * r))
     smooth <- -g + lam * pf * (1 - alpha) * b * xs
     c1 <- lam * pf * alpha
@@ -92,4 +96,29 @@ kkt_glm <- function(x, y, a0, beta, lambda, mean_fn, weights = NULL, pf = NULL,
     int[l] <- if (intercept) abs(sum(w * r)) else 0
   }
   list(kkt = max(viol), kkt_by_lambda = viol, kkt_intercept = max(int))
+}
+
+# ---------------------------------------------------------------------------
+# Case selection.  Each generator takes optional case names on the command
+# line, e.g.
+#     Rscript tests/reference/make_glmnet_poisson_reference.R offset offset_nointercept
+# and then fits and writes only those cases (the other files are left
+# untouched); with no arguments it writes every case.
+# ---------------------------------------------------------------------------
+selected_cases <- function() commandArgs(trailingOnly = TRUE)
+case_selected <- function(name) {
+  only <- selected_cases()
+  length(only) == 0 || name %in% only
+}
+check_selected_cases <- function(written) {
+  unknown <- setdiff(selected_cases(), written)
+  if (length(unknown)) stop("unknown case name(s): ", paste(unknown, collapse = ", "))
+}
+
+# glmnet's offset (length n, added to the linear predictor) is stored under
+# "offset" right after "weights", only for cases fitted with one, so that
+# the files of the other cases are unchanged.
+with_offset_field <- function(rec, offset) {
+  if (is.null(offset)) return(rec)
+  append(rec, list(offset = jvec(offset)), after = match("weights", names(rec)))
 }
