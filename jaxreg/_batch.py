@@ -44,8 +44,8 @@ def fit_batch(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, to
 def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) -> None:
     """A ``ValueError`` naming ``argument`` when the weights ``weights`` leave a problem without a solution.
 
-    Zero total weight (any family); one class only (binomial: the intercept would be infinite); no positive
-    response (poisson: likewise).
+    Zero total weight (any family); one class only (binomial: the intercept would be infinite); a class missing
+    (multinomial: likewise); no positive response (poisson: likewise).
     """
     keep = weights > 0
     if not keep.any():
@@ -53,6 +53,10 @@ def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) ->
     y = s.y[keep]
     if s.family == "binomial" and y.min() == y.max():
         raise ValueError(f"{argument}: {what} holds one class only.")
+    if s.family == "multinomial" and np.unique(y).size < len(s.classes):
+        missing = sorted(set(range(len(s.classes))) - set(np.unique(y).astype(int).tolist()))
+        raise ValueError(f"{argument}: {what} lacks class(es) {[s.classes[k] for k in missing]} (their intercept "
+                         "would be -inf).")
     if s.family == "poisson" and not (y > 0).any():
         raise ValueError(f"{argument}: {what} has no positive response (the poisson intercept would be -inf).")
 

@@ -14,7 +14,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jaxreg.losses import Binomial, GaussianGram, GaussianX, Poisson
+from jaxreg import _multinomial as mn
+from jaxreg.losses import Binomial, GaussianGram, GaussianX, Multinomial, Poisson
 from jaxreg.penalties import ElasticNet, SparseGroup
 from jaxreg.preprocessing import normalize_weights, prepare, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
@@ -37,6 +38,8 @@ class CoreConfig(NamedTuple):
     working_set: tuple[int, ...] = ()  # working-set bucket sizes, increasing; () = always iterate on all features
     penalty: str = "elastic_net"  # or "group_lasso", "sparse_group_lasso" (see jaxreg.penalties.group)
     groups: tuple[int, ...] = ()  # group penalties: each feature's group, 0 … G − 1
+    n_classes: int = 0  # multinomial: K
+    multinomial_grouped: bool = False  # multinomial: a feature's K coefficients as one group (glmnet's "grouped")
 
 
 class CoreResult(NamedTuple):
@@ -73,7 +76,8 @@ def fit_path(
 
     ``lambdas`` are absolute values, or multiples of λmax when ``config.relative_grid``; all arrays must share one
     floating dtype. ``offset`` (n,), when given, is added to the linear predictor (least squares: subtracted from
-    ``y``).
+    ``y``). Multinomial: ``y`` holds class indices ``0 … K − 1`` as floats, ``offset`` is ``(n, K)``, and the
+    coefficients come back as ``(L, p, K)``, the intercepts as ``(L, K)``.
     """
     n, p = x.shape
     dtype = x.dtype
@@ -87,9 +91,16 @@ def fit_path(
     lo, hi = to_solver_bounds(prep, lower, upper)
     # Least squares profiles the intercept out by centring. Other losses carry it as a last, unpenalized column.
     free_intercept = config.fit_intercept and not least_squares
+    multinomial = config.family == "multinomial"
     if least_squares:
         loss = (GaussianGram if config.gram else GaussianX).from_data(prep.x, prep.y)
         beta_null = jnp.zeros(p, dtype)
+    elif multinomial:
+        k = config.n_classes
+        xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
+        loss = Multinomial.from_data(xs, jax.nn.one_hot(prep.y.astype(jnp.int32), k, dtype=dtype), w / n, offset)
+        pf, lo, hi = mn.expand(pf, lo, hi, k, free_intercept)
+        beta_null = mn.null_coef(loss, w, xs.shape[1], free_intercept, offset is not None, tol)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
         loss = (Poisson if config.family == "poisson" else Binomial).from_data(xs, prep.y, w / n, offset)
@@ -111,7 +122,7 @@ def fit_path(
     profile = Profile(idx, jnp.arange(config.n_profiled) < jnp.count_nonzero(unpenalized))
     opts = dict(step=step, tol_abs=tol_abs, check_every=config.check_every, backtrack=not least_squares,
                 profile=profile)
-    solve = _bucketed(config.working_set, opts, p)
+    solve = _bucketed(config.working_set, opts, p * max(config.n_classes, 1))
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -134,8 +145,12 @@ def fit_path(
         max_iter=config.max_iter,
         early_stop=config.early_stop,
     )
-    b0 = sol.beta[:, p] if free_intercept else 0.0
-    coef, intercept = to_original_scale(prep, sol.beta[:, :p], b0)
+    if multinomial:
+        centre = (penalty_factor == 0) & jnp.isneginf(lower) & jnp.isposinf(upper)
+        coef, intercept = mn.to_original(prep, sol.beta, p, config.n_classes, free_intercept, centre)
+    else:
+        b0 = sol.beta[:, p] if free_intercept else 0.0
+        coef, intercept = to_original_scale(prep, sol.beta[:, :p], b0)
     safe_null = jnp.where(null_loss > 0, null_loss, 1.0)
     dev_ratio = jnp.where(null_loss > 0, 1.0 - sol.loss / safe_null, 0.0)
     return CoreResult(
@@ -173,6 +188,8 @@ def make_penalty(config: CoreConfig, l1_ratio: jax.Array, pf: jax.Array, lo: jax
     ``"group_lasso"``: ``α = l1_ratio`` mixes the group norm with ridge, ``τ = 0``; ``"sparse_group_lasso"``:
     ``α = 1``, ``τ = l1_ratio`` is the share of the L1 part. Group weights are ``√|g|``.
     """
+    if config.multinomial_grouped:
+        return mn.grouped_penalty(l1_ratio, pf, lo, hi, config.n_classes)
     if config.penalty == "elastic_net":
         return ElasticNet(l1_ratio, pf, lo, hi)
     groups = jnp.asarray(config.groups, jnp.int32)

@@ -37,7 +37,8 @@ DEFAULT_TOL_BINOMIAL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-5}
 #: at 1e-8, 5.1e-5 at 1e-9, 2.1e-5 at 1e-10; the default path takes 0.053 s, 0.064 s, 0.072 s (compiled, 2 CPU
 #: cores). 1e-9 buys a 20× margin under the 1e-3 requirement for 20 % more time.
 DEFAULT_TOL_POISSON = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}
-DEFAULT_TOL_BY_FAMILY = {"gaussian": DEFAULT_TOL, "binomial": DEFAULT_TOL_BINOMIAL, "poisson": DEFAULT_TOL_POISSON}
+DEFAULT_TOL_BY_FAMILY = {"gaussian": DEFAULT_TOL, "binomial": DEFAULT_TOL_BINOMIAL, "poisson": DEFAULT_TOL_POISSON,
+                         "multinomial": DEFAULT_TOL_BINOMIAL}
 
 
 def x64(enabled: bool) -> Any:
@@ -99,10 +100,13 @@ def feature_names(X: Any) -> tuple[str, ...] | None:
     return None if cols is None else tuple(str(c) for c in cols)
 
 
-def check_response(y: Any, n: int, family: str) -> tuple[np.ndarray, tuple[Any, Any] | None]:
-    """The response as float64 for ``family`` (binomial: 0/1 and the two labels; else ``None`` for the labels)."""
+def check_response(y: Any, n: int, family: str) -> tuple[np.ndarray, tuple[Any, ...] | None]:
+    """The response as float64 for ``family`` (binomial: 0/1 and the two labels; multinomial: class indices and the
+    K labels; else ``None`` for the labels)."""
     if family == "binomial":
         return v.check_binomial_y(y, n)
+    if family == "multinomial":
+        return v.check_multinomial_y(y, n)
     return (v.check_poisson_y(y, n) if family == "poisson" else v.check_y(y, n)), None
 
 
@@ -120,7 +124,7 @@ class Setup(NamedTuple):
     tol: float
     dtype: np.dtype
     config: CoreConfig
-    classes: tuple[Any, Any] | None
+    classes: tuple[Any, ...] | None
     feature_names: tuple[str, ...] | None
     offset: np.ndarray | None = None
 
@@ -152,6 +156,7 @@ def setup(
     dtype: Any = None,
     precompute: bool | Literal["auto"] = "auto",
     working_set: int | None | Literal["auto"] = "auto",
+    multinomial_grouped: bool = False,
 ) -> Setup:
     """Check every argument of :func:`jaxreg.path` (raising ``ValueError``/``TypeError`` naming it)."""
     if family not in SUPPORTED_FAMILIES:
@@ -162,16 +167,20 @@ def setup(
     xa = v.check_x(X)
     n, p = xa.shape
     ya, classes = check_response(y, n, family)
+    n_classes = len(classes) if family == "multinomial" else 0
     penalty = check_penalty(penalty)
+    grouped = check_multinomial_options(family, penalty, multinomial_grouped)
     alpha = default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(l1_ratio, "l1_ratio", low=0.0,
                                                                                  high=1.0)
     w = v.check_weights(sample_weight, n)
-    off = v.check_offset(offset, n)
+    if n_classes:
+        check_class_weights(ya, w, classes)
+    off = v.check_offset(offset, n, n_classes)
     pf = v.check_penalty_factor(penalty_factor, p)
     lower, upper = v.check_bounds(lower_bounds, upper_bounds, p)
     group_ids = check_groups(groups, p, penalty)
-    if group_ids:
-        check_group_options(group_ids, pf, lower, upper, working_set)
+    if group_ids or grouped:
+        check_group_options(group_ids or tuple(range(p)), pf, lower, upper, working_set)
         working_set = None
     dt = resolve_dtype(dtype)
     defaults = DEFAULT_TOL_BY_FAMILY[family]
@@ -182,7 +191,7 @@ def setup(
     least_squares = family == "gaussian"
     # The Gram form is least squares only; "auto" takes it when n ≥ p and it fits in the device's memory.
     gram = least_squares and use_gram(precompute, n, p, dt.itemsize, device_memory())
-    ws = working_set_size(working_set, n, p)
+    ws = working_set_size(working_set, n, p * max(n_classes, 1))  # multinomial: K coefficients per feature
 
     if lambdas is None:
         n_lambdas = v.check_int(n_lambdas, "n_lambdas", low=1)
@@ -202,14 +211,37 @@ def setup(
         relative_grid=relative,
         early_stop=_early_stop(relative, lower, upper, family),
         has_unpenalized=bool((pf == 0).any()),
-        n_profiled=int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper)))
-        + int(not least_squares and fit_intercept),
+        # multinomial: all classes but the reference one (see jaxreg._multinomial)
+        n_profiled=(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper)))
+                    + int(not least_squares and fit_intercept)) * max(n_classes - 1, 1),
         max_iter=max_iter,
         working_set=ws,
         penalty=penalty,
         groups=group_ids,
+        n_classes=n_classes,
+        multinomial_grouped=grouped,
     )
     return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off)
+
+
+def check_multinomial_options(family: str, penalty: str, grouped: Any) -> bool:
+    """``multinomial_grouped`` is for ``family="multinomial"``, whose penalty is the elastic net (or that grouping)."""
+    if not isinstance(grouped, (bool, np.bool_)):
+        raise TypeError(f"multinomial_grouped: expected True or False, got {grouped!r}.")
+    if grouped and family != "multinomial":
+        raise ValueError(f"multinomial_grouped: only for family='multinomial', not {family!r}.")
+    if family == "multinomial" and penalty != "elastic_net":
+        raise ValueError(f"penalty: family='multinomial' supports the elastic net (and multinomial_grouped=True, "
+                         f"glmnet's grouped penalty), not {penalty!r}.")
+    return bool(grouped)
+
+
+def check_class_weights(ids: np.ndarray, w: np.ndarray, classes: tuple[Any, ...]) -> None:
+    """Every class needs positive total weight (else its intercept would be -inf)."""
+    total = np.bincount(ids.astype(np.int64), weights=w, minlength=len(classes))
+    if (total <= 0).any():
+        missing = [classes[k] for k in np.flatnonzero(total <= 0)]
+        raise ValueError(f"sample_weight: class(es) {missing} have zero total weight; drop them from y.")
 
 
 def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
@@ -246,7 +278,7 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
         converged=res.converged[keep],
         n_iter=res.n_iter[keep],
         dev_ratio=res.dev_ratio[keep],
-        df=np.count_nonzero(coef, axis=1),
+        df=np.count_nonzero(coef.reshape(coef.shape[0], coef.shape[1], -1).any(axis=2), axis=1),  # features in use
         l1_ratio=s.l1_ratio if l1_ratio is None else float(l1_ratio),
         lambda_max=float(res.lambda_max),
         family=s.family,
@@ -256,6 +288,7 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
         penalty=s.config.penalty,
         groups=np.asarray(s.config.groups) if s.config.groups else None,
         has_offset=s.offset is not None,
+        multinomial_grouped=s.config.multinomial_grouped,
     )
     if warn and not fit.converged.all():
         warn_unconverged(fit.lambdas[~fit.converged], fit.n_lambdas, float(fit.gap.max()), s)

@@ -94,6 +94,22 @@ def check_binomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, Any]]:
     return (ya == labels[1]).astype(np.float64), (labels[0].item(), labels[1].item())
 
 
+def check_multinomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """Class labels (two or more, any sortable values) → class indices ``0 … K − 1`` (floats) and the sorted labels."""
+    ya = _response_vector(np.asarray(y), n, "class labels")
+    if ya.dtype.kind == "f" and not np.isfinite(ya).all():
+        raise ValueError("y: contains NaN or infinite values.")
+    if ya.dtype.kind == "c":
+        raise TypeError(f"y: complex values are not class labels (dtype {ya.dtype}).")
+    try:
+        labels, ids = np.unique(ya, return_inverse=True)
+    except TypeError as exc:
+        raise TypeError(f"y: class labels must be comparable (all numbers or all strings): {exc}.") from None
+    if labels.size < 2:
+        raise ValueError(f"y: family='multinomial' needs at least two classes, got {labels.size}.")
+    return ids.ravel().astype(np.float64), tuple(lab.item() for lab in labels)
+
+
 def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:
     """A scalar or a length-``p`` vector (``None`` gives ``default``), broadcast to ``(p,)``."""
     if value is None:
@@ -122,12 +138,17 @@ def check_weights(value: Any, n: int) -> np.ndarray:
     return w
 
 
-def check_offset(value: Any, n: int) -> np.ndarray | None:
-    """``None``, or a finite offset per sample (glmnet's ``offset``: added to the linear predictor)."""
+def check_offset(value: Any, n: int, n_classes: int = 0) -> np.ndarray | None:
+    """``None``, or a finite offset per sample (glmnet's ``offset``: added to the linear predictor); for the
+    multinomial (``n_classes`` K > 0), one per sample and class, ``(n, K)``."""
     if value is None:
         return None
     o = _to_float_array(value, "offset")
-    if o.ndim != 1 or o.shape[0] != n:
+    if n_classes:
+        if o.shape != (n, n_classes):
+            raise ValueError(f"offset: family='multinomial' needs one offset per sample and class, shape "
+                             f"({n}, {n_classes}), got shape {o.shape}.")
+    elif o.ndim != 1 or o.shape[0] != n:
         raise ValueError(f"offset: expected a vector of length {n} (one per sample), got shape {o.shape}.")
     _check_finite(o, "offset")
     return o

@@ -61,6 +61,10 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
         raise ValueError(f"Y: expected a 2-D array of shape (n_samples, n_responses), got shape {ya.shape}.")
     s = setup(X, ya[:, 0], **path_kwargs)  # validates X and the options once
     responses = [(s.y, s.classes)] + [check_response(ya[:, k], s.x.shape[0], s.family) for k in range(1, ya.shape[1])]
+    for k, (_, labels) in enumerate(responses):
+        if s.family == "multinomial" and len(labels) != len(s.classes):  # K is compiled in
+            raise ValueError(f"Y: column {k} has {len(labels)} classes, column 0 has {len(s.classes)}; "
+                             "multinomial columns must have the same number of classes.")
     ys = np.stack([r for r, _ in responses])
     m = ys.shape[0]
     fits = _paths(s, ys, np.broadcast_to(s.weights, (m, s.x.shape[0])), np.broadcast_to(s.grid, (m, s.grid.size)),

@@ -70,8 +70,17 @@ def _write_csv(file: FsPath, header: Sequence[str], columns: Sequence[Any]) -> N
 
 
 def _write_path(fit: Path, names: Sequence[str], file: FsPath) -> None:
-    _write_csv(file, ["lambda", "df", "dev_ratio", "intercept", *names],
-               [fit.lambdas, fit.df, fit.dev_ratio, fit.intercept, *(fit.coef.T + 0.0)])  # + 0.0: no -0.0
+    """One row per λ; multinomial: one row per λ and class, with a ``class`` column."""
+    if fit.coef.ndim == 2:
+        _write_csv(file, ["lambda", "df", "dev_ratio", "intercept", *names],
+                   [fit.lambdas, fit.df, fit.dev_ratio, fit.intercept, *(fit.coef.T + 0.0)])  # + 0.0: no -0.0
+        return
+    n_lambdas, p, k = fit.coef.shape
+    per_class = [np.repeat(a, k) for a in (fit.lambdas, fit.df, fit.dev_ratio)]
+    coef = fit.coef.transpose(0, 2, 1).reshape(n_lambdas * k, p).T + 0.0
+    labels = np.tile(np.asarray([str(c) for c in fit.classes], dtype=object), n_lambdas)
+    _write_csv(file, ["lambda", "df", "dev_ratio", "class", "intercept", *names],
+               [*per_class, labels, fit.intercept.ravel(), *coef])
 
 
 def _plots(results: list[tuple[str, Any, str]], out: FsPath) -> list[str]:
@@ -119,7 +128,8 @@ def _fit(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise DataError(f"--out: {out} exists and is not a directory.")
     features = parse_names(args.features) if args.features is not None else None
-    table = read_table(args.data, args.target, features, numeric_target=args.family != "binomial")
+    table = read_table(args.data, args.target, features,
+                       numeric_target=args.family not in ("binomial", "multinomial"))
     n, p = table.X.shape
     options = dict(family=args.family, n_lambdas=args.n_lambdas, lambda_min_ratio=args.lambda_min_ratio,
                    fit_intercept=not args.no_intercept, standardize=not args.no_standardize)
@@ -136,9 +146,11 @@ def _fit(args: argparse.Namespace) -> int:
     cv = dataclasses.replace(cv, path=fit) if cv is not None else None
     what = f"{args.cv}-fold cross-validated {_kind(fit.l1_ratio)}" if cv else f"{_kind(fit.l1_ratio)} path"
     print(f"jaxreg: {args.family} {what} on {args.data} (n={n}, p={p}), target {table.target!r}")
-    if fit.classes is not None:
+    if fit.family == "binomial":
         print(f"classes {fit.classes[0]!r} and {fit.classes[1]!r}: the model gives the probability of "
               f"{fit.classes[1]!r}")
+    elif fit.family == "multinomial":
+        print(f"classes {', '.join(map(repr, fit.classes))}: one coefficient per feature and class")
     print()
     if cv is None:
         print(fit.summary(max_rows=args.rows))
@@ -147,12 +159,14 @@ def _fit(args: argparse.Namespace) -> int:
     else:
         print(cv.summary())
         b0, coef = cv.coef_at("lambda_1se")
-        nonzero = np.flatnonzero(coef)
-        print(f"\nmodel at lambda_1se = {cv.lambda_1se:.5g}: {nonzero.size} nonzero of {p} coefficients")
+        b0, coef = np.atleast_1d(b0), coef.reshape(p, -1)  # a column per class (one for binomial, gaussian, …)
+        nonzero = np.flatnonzero(coef.any(axis=1))
+        print(f"\nmodel at lambda_1se = {cv.lambda_1se:.5g}: {nonzero.size} of {p} features in use")
         width = max([len("intercept")] + [len(table.feature_names[j]) for j in nonzero])
-        print(f"  {'intercept':<{width}} {float(b0):>12.6g}")
-        for j in nonzero:
-            print(f"  {table.feature_names[j]:<{width}} {coef[j]:>12.6g}")
+        if fit.family == "multinomial":
+            print(f"  {'class':<{width}} " + " ".join(f"{str(c)[:12]:>12}" for c in fit.classes))
+        for name, row in [("intercept", b0)] + [(table.feature_names[j], coef[j]) for j in nonzero]:
+            print(f"  {name:<{width}} " + " ".join(f"{v:>12.6g}" for v in row))
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"jaxreg: warning: {message}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
@@ -172,10 +186,11 @@ def _add_fit(sub: Any) -> None:
     fit.add_argument("data", help="CSV file with a header row (.tsv: tab-separated, .gz: compressed), "
                                   "or Parquet (.parquet/.pq)")
     fit.add_argument("--target", required=True, metavar="COLUMN", help="name of the response column (required)")
-    fit.add_argument("--family", choices=("gaussian", "binomial", "poisson"), default="gaussian",
+    fit.add_argument("--family", choices=("gaussian", "binomial", "poisson", "multinomial"), default="gaussian",
                      help="gaussian: least squares; binomial: logistic regression on a two-label target "
                           "(labels may be text; the second in sorted order is modelled); poisson: counts, log "
-                          "link (default gaussian)")
+                          "link; multinomial: two or more labels, a coefficient per feature and class, path.csv "
+                          "with a row per λ and class (default gaussian)")
     fit.add_argument("--l1-ratio", default="1.0", metavar="A",
                      help="elastic-net mixing α: 1 lasso, 0 ridge; with --cv a comma-separated list "
                           "cross-validates each and keeps the best (default 1)")

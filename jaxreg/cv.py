@@ -22,7 +22,7 @@ from jaxreg.scoring import aggregate, check_scoring, choose_lambda, fold_scores
 
 
 def make_folds(n: int, n_folds: int, *, y: np.ndarray | None = None, random_state: Any = None) -> np.ndarray:
-    """Random fold labels ``0 … n_folds − 1`` of equal sizes (±1), stratified by the 0/1 labels ``y`` when given.
+    """Random fold labels ``0 … n_folds − 1`` of equal sizes (±1), stratified by the class labels ``y`` when given.
 
     Stratified: each class is shuffled and dealt to the folds in turn, continuing where the previous class stopped,
     so folds keep the class proportions and their sizes differ by at most one.
@@ -66,7 +66,7 @@ def _check_training_folds(s: Setup, foldid: np.ndarray, n_folds: int) -> None:
         try:
             check_subproblem(s, s.weights * (foldid != k), "foldid", f"the training data of fold {k}")
         except ValueError as exc:
-            raise ValueError(f"{exc} Use fewer folds, or stratified folds (stratify=True) for binomial.") from None
+            raise ValueError(f"{exc} Use fewer folds, or stratified folds (stratify=True) for classes.") from None
 
 
 def cv_path(
@@ -118,10 +118,10 @@ def cv_path(
         :func:`jaxreg.path`).
     scoring : str, optional
         glmnet's ``type.measure``: ``"deviance"`` (default; the mean squared error for gaussian), ``"mse"``,
-        ``"mae"``; for binomial also ``"class"`` (misclassification rate) and ``"auc"``.
+        ``"mae"``; for binomial and multinomial also ``"class"`` (misclassification rate), for binomial ``"auc"``.
     stratify : bool, optional
-        Deal each class evenly across the random folds (default: True for binomial; gaussian folds are not
-        stratified).
+        Deal each class evenly across the random folds (default: True for binomial and multinomial; gaussian and
+        poisson folds are not stratified).
     random_state : int, numpy Generator or None
         Seed of the random folds (None: fresh randomness, as glmnet).
     batch_size : int, optional
@@ -139,8 +139,9 @@ def cv_path(
         The mesh axis to split along; needed only when the mesh has several axes.
     **path_kwargs
         Every other keyword of :func:`jaxreg.path` (``family``, ``lambdas``, ``n_lambdas``,
-        ``penalty``, ``groups``, ``lambda_min_ratio``, ``fit_intercept``, ``standardize``, ``sample_weight``,
-        ``penalty_factor``, bounds, ``tol``, ``max_iter``, ``dtype``, ``precompute``, ``working_set``).
+        ``penalty``, ``groups``, ``multinomial_grouped``, ``lambda_min_ratio``, ``fit_intercept``, ``standardize``,
+        ``sample_weight``, ``penalty_factor``, bounds, ``tol``, ``max_iter``, ``dtype``, ``precompute``,
+        ``working_set``).
 
     Returns
     -------
@@ -166,9 +167,10 @@ def cv_path(
         n_folds = v.check_int(n_folds, "n_folds", low=2)
         if n_folds > n:
             raise ValueError(f"n_folds: {n_folds} folds need at least {n_folds} samples, got {n}.")
-        if stratify and s.family != "binomial":
-            raise ValueError("stratify: stratified folds need class labels (family='binomial').")
-        strat = s.family == "binomial" if stratify is None else bool(stratify)
+        classes = s.family in ("binomial", "multinomial")
+        if stratify and not classes:
+            raise ValueError("stratify: stratified folds need class labels (family='binomial' or 'multinomial').")
+        strat = classes if stratify is None else bool(stratify)
         folds = make_folds(n, n_folds, y=s.y if strat else None, random_state=random_state)
     else:
         folds = _check_foldid(foldid, n)
@@ -198,8 +200,7 @@ def cv_path(
         converged = np.empty(n_folds, bool)
         for k in range(n_folds):
             fold_fit, test = assemble(one(b + 1 + k), sa, warn=False), folds == k
-            b0, coef = fold_fit.coef_at(fit.lambdas)
-            eta = s.x[test] @ coef.T + b0 + (0.0 if s.offset is None else s.offset[test, None])
+            eta = fold_fit.predict(s.x[test], fit.lambdas, offset=None if s.offset is None else s.offset[test])
             scores[k] = fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
             converged[k] = fold_fit.converged.all()
         results.append(_result(fit, scores, fold_w, scoring, folds, converged))

@@ -36,6 +36,7 @@ def path(
     working_set: int | None | Literal["auto"] = "auto",
     mesh: Any = None,
     mesh_axis: str | None = None,
+    multinomial_grouped: bool = False,
 ) -> Path:
     r"""Fit a lasso / elastic-net / ridge regularization path.
 
@@ -48,9 +49,10 @@ def path(
         \qquad \ell_j \le b_j \le u_j,
 
     with ``ℓ(y, η) = (y − η)²/2`` for ``family="gaussian"`` and the negative log-likelihoods
-    ``ℓ(y, η) = log(1 + e^η) − yη`` for ``family="binomial"`` (y in {0, 1}) and ``ℓ(y, η) = e^η − yη`` for
+    ``ℓ(y, η) = log(1 + e^η) − yη`` for ``family="binomial"`` (y in {0, 1}), ``ℓ(y, η) = e^η − yη`` for
     ``family="poisson"`` (y ≥ 0, log link; measured from the saturated model, so the loss is half the Poisson
-    deviance),
+    deviance) and ``ℓ(y, η) = log Σ_k e^{η_k} − η_y`` for ``family="multinomial"`` (``η_k = b0_k + xᵀB_k``, one
+    coefficient per feature and class, each penalized as ``b_j`` above; see ``multinomial_grouped``),
 
     with ``α = l1_ratio`` (1: lasso, 0: ridge), or with a group penalty (``penalty=``, below), by proximal
     gradient (FISTA with restart) warm-started along the path, and stops at each λ when the duality gap is at most
@@ -64,9 +66,11 @@ def path(
     y : (n,) array-like
         Response: real numbers for gaussian; two labels for binomial (as in glmnet, the sorted labels' second one
         is the class whose probability is modelled; ``Path.classes`` records them); non-negative counts (or
-        rates) for poisson, not all zero.
-    family : {"gaussian", "binomial", "poisson"}
-        The loss. Other glmnet families are planned.
+        rates) for poisson, not all zero; two or more labels for multinomial (``Path.classes``, sorted).
+    family : {"gaussian", "binomial", "poisson", "multinomial"}
+        The loss. Multinomial paths have ``coef`` of shape ``(L, p, K)`` and ``intercept`` ``(L, K)``, centred over
+        the classes as glmnet's (only differences between classes are identified; coefficients of unpenalized,
+        unbounded features are centred too). ``"mgaussian"`` and ``"cox"`` are planned.
     l1_ratio : float in [0, 1], optional
         Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``); default 1 (the lasso). For the group
         penalties, see ``penalty``.
@@ -103,7 +107,7 @@ def path(
         even without an intercept (when columns are not centred). Constant columns get coefficient 0.
     sample_weight : (n,) array-like, optional
         Non-negative observation weights, rescaled to sum to ``n``.
-    offset : (n,) array-like, optional
+    offset : (n,) array-like (multinomial: (n, K)), optional
         A known term added to each sample's linear predictor, ``η_i = offset_i + b0 + x_iᵀb`` (glmnet's ``offset``;
         e.g. log exposure for poisson rates). For gaussian it is subtracted from ``y``. The null model (from which
         λmax, ``dev_ratio`` and the tolerance are measured) is the intercept-only fit with the offset; predictions
@@ -142,6 +146,10 @@ def path(
         the whole result.
     mesh_axis : str, optional
         The mesh axis to split along; needed only when the mesh has several axes (the others replicate).
+    multinomial_grouped : bool
+        ``family="multinomial"`` only: penalize each feature's ``K`` coefficients as one group,
+        ``λ Σ_j pf_j [α ‖B_j‖₂ + (1 − α)/2 ‖B_j‖₂²]`` (glmnet's ``type.multinomial="grouped"``), so a feature
+        enters for every class at once. Bounds can then only fix features at 0; no working sets.
 
     Returns
     -------
@@ -168,5 +176,5 @@ def path(
               n_lambdas=n_lambdas, lambda_min_ratio=lambda_min_ratio, fit_intercept=fit_intercept,
               standardize=standardize, sample_weight=sample_weight, offset=offset, penalty_factor=penalty_factor,
               lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype,
-              precompute=precompute, working_set=working_set)
+              precompute=precompute, working_set=working_set, multinomial_grouped=multinomial_grouped)
     return assemble(run(s, sharding), s)

@@ -83,7 +83,7 @@ def _check_label(label: Any, p: int) -> int:
 
 
 def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | None = None,
-              log: bool = True) -> Axes:
+              log: bool = True, class_: Any = None) -> Axes:
     """Coefficient paths, one line per feature, as glmnet's ``plot.glmnet``.
 
     Parameters
@@ -103,6 +103,9 @@ def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | Non
         Where to draw; a new figure by default.
     log : bool
         For ``xvar="lambda"``, whether x is ``ln λ`` (natural logarithm, as glmnet) or λ itself. Ignored otherwise.
+    class_ : optional
+        Multinomial paths: the class (one of ``fit.classes``) whose coefficients are drawn, as one of glmnet's
+        per-class plots (default: the first class); ``"norm"`` sums over every class. Not used otherwise.
 
     Returns
     -------
@@ -126,9 +129,13 @@ def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | Non
     if xvar == "lambda":
         x, xlabel = _lambda_axis(fit.lambdas, log, "the path")
     elif xvar == "norm":
-        x, xlabel = np.abs(coef).sum(axis=1), _XLABELS["norm"]
+        x, xlabel = np.abs(coef).reshape(coef.shape[0], -1).sum(axis=1), _XLABELS["norm"]
     else:
         x, xlabel = np.asarray(fit.dev_ratio, dtype=float), _XLABELS["dev"]
+    ylabel = "coefficients"
+    if coef.ndim == 3:
+        k = _class_index(fit, class_)
+        coef, ylabel = coef[:, :, k], f"coefficients of class {fit.classes[k]}"
     ax = _new_axes(ax)
     names = fit.feature_names if fit.feature_names is not None else tuple(f"x{j}" for j in range(p))
     lines = ax.plot(x, coef)
@@ -144,9 +151,17 @@ def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | Non
                         textcoords="offset points", ha="right" if outwards_left else "left", va="center",
                         fontsize="small", color=lines[j].get_color())
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("coefficients")
+    ax.set_ylabel(ylabel)
     _add_df_axis(ax, x, fit.df)
     return ax
+
+
+def _class_index(fit: Path, class_: Any) -> int:
+    if class_ is None:
+        return 0
+    if class_ not in fit.classes:
+        raise ValueError(f"class_: expected one of the path's classes {fit.classes}, got {class_!r}.")
+    return fit.classes.index(class_)
 
 
 def plot_cv(cv: CVPath, *, ax: Axes | None = None) -> Axes:

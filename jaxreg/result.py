@@ -38,9 +38,10 @@ class Path:
     lambdas : (L,) ndarray
         Decreasing λ values.
     coef : (L, p) ndarray
-        Coefficients on the original scale of ``X``.
+        Coefficients on the original scale of ``X``; ``(L, p, K)`` for multinomial (one column per class).
     intercept : (L,) ndarray
-        Unpenalized intercepts (zeros when ``fit_intercept=False``).
+        Unpenalized intercepts (zeros when ``fit_intercept=False``); ``(L, K)`` for multinomial, centred over the
+        classes as glmnet's.
     gap : (L,) ndarray
         Duality gap at each λ, relative to ``P(0)`` (the objective with all coefficients zero and the intercept
         fitted). ``gap[k] ≤ tol`` certifies ``P(b_k) − P* ≤ tol·P(0)``.
@@ -52,25 +53,28 @@ class Path:
         Fraction of (weighted) deviance explained, ``1 − D/D_null`` (glmnet's ``dev.ratio``; ``1 − RSS/TSS`` for
         gaussian; for poisson ``D = 2 Σ w [y log(y/μ) − (y − μ)]``, measured from the saturated model).
     df : (L,) ndarray of int
-        Number of nonzero coefficients.
+        Number of features with a nonzero coefficient (in some class, for multinomial).
     l1_ratio : float
         The elastic-net mixing parameter α.
     lambda_max : float
         The smallest λ at which every penalized coefficient is zero.
     family : str
-        The loss family (``"gaussian"``, ``"binomial"`` or ``"poisson"``).
+        The loss family (``"gaussian"``, ``"binomial"``, ``"poisson"`` or ``"multinomial"``).
     feature_names : tuple of str or None
         Column names when ``X`` was a DataFrame.
     tol : float
         The duality-gap tolerance the path was solved to.
     classes : tuple or None
         For ``"binomial"``: the two labels ``(negative, positive)``; the model gives the positive one's probability.
+        For ``"multinomial"``: the ``K`` sorted labels, in the order of the class axis.
     penalty : str
         ``"elastic_net"``, ``"group_lasso"`` or ``"sparse_group_lasso"``.
     groups : (p,) ndarray of int or None
         For the group penalties, each feature's group (``0 … G − 1``, in the order of the sorted labels given).
     has_offset : bool
         Whether the path was fitted with an ``offset`` (then :meth:`predict` needs one for the new data).
+    multinomial_grouped : bool
+        Whether a multinomial path penalized each feature's ``K`` coefficients as one group.
     """
 
     lambdas: np.ndarray
@@ -86,10 +90,11 @@ class Path:
     family: str = "gaussian"
     feature_names: tuple[str, ...] | None = None
     tol: float = 0.0
-    classes: tuple[Any, Any] | None = None
+    classes: tuple[Any, ...] | None = None
     penalty: str = "elastic_net"
     groups: np.ndarray | None = None
     has_offset: bool = False
+    multinomial_grouped: bool = False
 
     @property
     def n_lambdas(self) -> int:
@@ -100,14 +105,19 @@ class Path:
         """Intercept and coefficients at any λ, interpolated linearly in λ between grid points like glmnet's ``s=``.
 
         Returns ``(intercept, coef)`` with shapes ``()`` and ``(p,)`` for a scalar ``lambda_``, or ``(k,)`` and
-        ``(k, p)`` for ``k`` values. λ outside the grid is clamped to its ends.
+        ``(k, p)`` for ``k`` values (multinomial: a class axis last, ``(K,)`` and ``(p, K)``, ...). λ outside the grid
+        is clamped to its ends.
         """
         s = np.asarray(lambda_, dtype=float)
         if not np.all(np.isfinite(s)) or np.any(s < 0):
             raise ValueError(f"lambda_: expected finite non-negative values, got {lambda_!r}.")
         left, right, frac = _interp_weights(self.lambdas, np.atleast_1d(s))
-        coef = frac[:, None] * self.coef[left] + (1 - frac[:, None]) * self.coef[right]
-        b0 = frac * self.intercept[left] + (1 - frac) * self.intercept[right]
+
+        def blend(a: np.ndarray) -> np.ndarray:
+            f = frac.reshape(-1, *([1] * (a.ndim - 1)))
+            return f * a[left] + (1 - f) * a[right]
+
+        coef, b0 = blend(self.coef), blend(self.intercept)
         if s.ndim == 0:
             return b0[0], coef[0]
         return b0, coef
@@ -124,21 +134,25 @@ class Path:
             λ value(s) to predict at (interpolated as in :meth:`coef_at`). Default: every λ of the path.
         type : {"link", "response", "class"}
             As glmnet's ``predict(type=)``: the linear predictor ``η = b0 + X b``; the mean response (the
-            probability of ``classes[1]`` for binomial, ``μ = exp η`` for poisson, the linear predictor for
-            gaussian); or, for binomial, the predicted label.
+            probability of ``classes[1]`` for binomial, the class probabilities ``softmax(η)`` for multinomial,
+            ``μ = exp η`` for poisson, the linear predictor for gaussian); or, for binomial and multinomial, the
+            predicted label (the most probable class).
         offset : (n,) array-like, optional
-            The new data's offset, added to ``η`` (glmnet's ``newoffset``); required when the path was fitted with
-            an offset, refused otherwise.
+            The new data's offset, added to ``η`` (glmnet's ``newoffset``; ``(n, K)`` for multinomial); required
+            when the path was fitted with an offset, refused otherwise.
 
         Returns
         -------
         ndarray
-            ``(n, L)`` by default, ``(n,)`` for a scalar ``lambda_``, ``(n, k)`` for ``k`` values.
+            ``(n, L)`` by default, ``(n,)`` for a scalar ``lambda_``, ``(n, k)`` for ``k`` values. Multinomial
+            links and probabilities have a class axis second, as glmnet's: ``(n, K, L)``, ``(n, K)``, ``(n, K, k)``
+            (labels, ``type="class"``, have none).
         """
         if type not in ("link", "response", "class"):
             raise ValueError(f"type: expected 'link', 'response' or 'class', got {type!r}.")
-        if type == "class" and self.family != "binomial":
-            raise ValueError(f"type: 'class' needs family='binomial', this path is {self.family!r}.")
+        multi = self.family == "multinomial"
+        if type == "class" and self.family not in ("binomial", "multinomial"):
+            raise ValueError(f"type: 'class' needs family='binomial' or 'multinomial', this path is {self.family!r}.")
         xa = np.asarray(X, dtype=float)
         p = self.coef.shape[1]
         if xa.ndim != 2 or xa.shape[1] != p:
@@ -146,20 +160,33 @@ class Path:
         if self.has_offset != (offset is not None):
             raise ValueError("offset: this path was fitted with an offset; pass the new data's offset (glmnet's "
                              "newoffset)." if self.has_offset else "offset: this path was fitted without an offset.")
-        if lambda_ is None:
-            eta = xa @ self.coef.T + self.intercept
-        else:
-            b0, coef = self.coef_at(lambda_)
-            eta = xa @ coef.T + b0
+        b0, coef = (self.intercept, self.coef) if lambda_ is None else self.coef_at(lambda_)
+        scalar = coef.ndim == self.coef.ndim - 1
+        if scalar:
+            b0, coef = b0[None], coef[None]
+        # (n, L) or, multinomial, (n, K, L)
+        eta = np.einsum("np,lpk->nkl", xa, coef) + b0.T[None] if multi else xa @ coef.T + b0
         if offset is not None:
             o = np.asarray(offset, dtype=float)
-            if o.shape != (xa.shape[0],):
-                raise ValueError(f"offset: expected a vector of length {xa.shape[0]}, got shape {o.shape}.")
-            eta = eta + (o[:, None] if eta.ndim == 2 else o)
+            shape = (xa.shape[0], len(self.classes)) if multi else (xa.shape[0],)
+            if o.shape != shape:
+                want = f"shape {shape} (a column per class)" if multi else f"a vector of length {shape[0]}"
+                raise ValueError(f"offset: expected {want}, got shape {o.shape}.")
+            eta = eta + o[..., None]
+        out = self._from_link(eta, type)
+        return out[..., 0] if scalar else out
+
+    def _from_link(self, eta: np.ndarray, type: str) -> np.ndarray:  # noqa: A002
+        """The linear predictors ``eta`` (..., L) as ``type``."""
         if self.family == "gaussian" or type == "link":
             return eta
         if self.family == "poisson":
             return np.exp(eta)
+        if self.family == "multinomial":
+            if type == "class":
+                return np.asarray(self.classes)[np.argmax(eta, axis=1)]
+            e = np.exp(eta - eta.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
         if type == "response":
             return 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
         return np.where(eta > 0, self.classes[1], self.classes[0])

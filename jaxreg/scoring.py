@@ -9,6 +9,7 @@ SCORINGS = {
     "gaussian": ("deviance", "mse", "mae"),
     "binomial": ("deviance", "class", "auc", "mse", "mae"),
     "poisson": ("deviance", "mse", "mae"),
+    "multinomial": ("deviance", "class", "mse", "mae"),
 }
 #: glmnet clips held-out probabilities to [PROB_MIN, 1 − PROB_MIN] before taking logs (binomial deviance).
 PROB_MIN = 1e-5
@@ -32,8 +33,13 @@ def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.n
     ``1{p ≤ ½}`` for ``y = 1`` and ``1{p > ½}`` for ``y = 0``; mse ``2(y − p)²`` and mae ``2|y − p|`` (glmnet sums
     both classes' errors). Poisson, with ``μ = e^η`` (as glmnet's ``cv.fishnet``): deviance
     ``2[y log(y/μ) − (y − μ)] = 2[(y log y − y) − (yη − μ)]`` with ``y log y = 0`` at ``y = 0``; mse ``(y − μ)²``;
-    mae ``|y − μ|``.
+    mae ``|y − μ|``. Multinomial (``eta`` (n, K, L), ``y`` class indices), with ``p = softmax(η)`` over the
+    classes and ``Y`` the one-hot labels (as glmnet's ``cv.multnet``): deviance ``−2 Σ_k Y_k log p_k`` with ``p``
+    clipped as for binomial; ``class`` 1 unless the most probable class is the label; mse ``Σ_k (Y_k − p_k)²``;
+    mae ``Σ_k |Y_k − p_k|``.
     """
+    if family == "multinomial":
+        return _multinomial_pointwise(eta, y, scoring)
     y = y[:, None]
     if family == "gaussian":
         r = y - eta
@@ -56,6 +62,20 @@ def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.n
     if scoring == "mae":
         return 2.0 * np.abs(y - p)
     raise ValueError(f"scoring: {scoring!r} has no per-sample form.")  # pragma: no cover - auc is per fold
+
+
+def _multinomial_pointwise(eta: np.ndarray, y: np.ndarray, scoring: str) -> np.ndarray:
+    label = y.astype(np.int64)
+    if scoring == "class":
+        return (np.argmax(eta, axis=1) != label[:, None]).astype(float)
+    e = np.exp(eta - eta.max(axis=1, keepdims=True))
+    prob = e / e.sum(axis=1, keepdims=True)
+    onehot = (np.arange(eta.shape[1]) == label[:, None])[:, :, None]
+    if scoring == "deviance":
+        picked = np.take_along_axis(prob, label[:, None, None], axis=1)[:, 0]
+        return -2.0 * np.log(np.clip(picked, PROB_MIN, 1.0 - PROB_MIN))
+    r = onehot - prob
+    return (np.abs(r) if scoring == "mae" else r * r).sum(axis=1)
 
 
 def weighted_auc(score: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -87,7 +107,7 @@ def fold_scores(eta: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scor
         return weighted_auc(eta, y, w)
     total = w.sum()
     if total <= 0:
-        return np.full(eta.shape[1], np.nan)
+        return np.full(eta.shape[-1], np.nan)
     return w @ pointwise(eta, y, family, scoring) / total
 
 

@@ -127,6 +127,32 @@ def test_binomial_with_text_labels(data, tmp_path, capsys):
     assert "the model gives the probability of 'low'" in out
 
 
+@needs_cv
+def test_multinomial_cv_writes_a_row_per_lambda_and_class(tmp_path, capsys):
+    levels = np.array(["high", "low", "mid"])[np.digitize(Y, np.quantile(Y, [1 / 3, 2 / 3])) % 3]
+    rows = [[*map(repr, x.tolist()), lab] for x, lab in zip(X, levels)]
+    file = _write(tmp_path / "three.csv", [*NAMES, "level"], rows)
+    rc, out, err = _run(capsys, file, "--target", "level", "--family", "multinomial", "--cv", "3", "--seed", "2",
+                        "--n-lambdas", "20", "--out", str(tmp_path / "res"))
+    assert rc == 0, err
+    cv = cv_path(X, levels, family="multinomial", n_folds=3, random_state=2, n_lambdas=20)
+    fit = cv.path
+    assert "classes 'high', 'low', 'mid'" in out
+    with open(tmp_path / "res" / "path.csv", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ["lambda", "df", "dev_ratio", "class", "intercept", *NAMES]
+    body = table[1:]
+    assert len(body) == fit.n_lambdas * 3 and [r[3] for r in body[:3]] == ["high", "low", "mid"]
+    got = np.array([[float(v) for v in r[4:]] for r in body]).reshape(fit.n_lambdas, 3, -1)
+    np.testing.assert_array_equal(got[:, :, 0], fit.intercept)
+    np.testing.assert_array_equal(got[:, :, 1:], fit.coef.transpose(0, 2, 1))
+    # the model at lambda_1se: a column per class, a row per feature in use
+    model = out.split("model at lambda_1se")[1].splitlines()[1:]
+    listed = {line.split()[0] for line in model if line.startswith("  ")}
+    _, coef = cv.coef_at("lambda_1se")
+    assert listed == {"class", "intercept"} | {NAMES[j] for j in np.flatnonzero(coef.any(axis=1))}
+
+
 def test_poisson_counts(tmp_path, capsys):
     rng = np.random.default_rng(0)
     Xc = rng.normal(size=(80, 3))

@@ -213,3 +213,21 @@ def test_plot_methods_delegate(fit):
     ax = cv.plot()
     lines = {ln.get_gid(): ln for ln in ax.get_lines()}
     assert lines["lambda_min"].get_xdata()[0] == pytest.approx(np.log(cv.lambda_min))
+
+
+def test_multinomial_path_draws_one_class(fit):
+    """A multinomial path draws the coefficients of one class (``class_``, default the first), as one of glmnet's
+    per-class plots; ``"norm"`` sums every class."""
+    rng = np.random.default_rng(0)
+    coef3 = np.asarray(fit.coef)[:, :, None] * rng.uniform(-1, 1, (1, 1, 3))
+    multi = dataclasses.replace(fit, coef=coef3, intercept=np.zeros((fit.n_lambdas, 3)), family="multinomial",
+                                classes=("a", "b", "c"))
+    ax = plot_path(multi, class_="b", label=0)
+    for j, line in enumerate(ax.get_lines()):
+        np.testing.assert_allclose(line.get_ydata(), coef3[:, j, 1])
+    assert ax.get_ylabel() == "coefficients of class b"
+    ax = plot_path(multi, xvar="norm", label=0)
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), np.abs(coef3).sum(axis=(1, 2)))
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), coef3[:, 0, 0])
+    with pytest.raises(ValueError, match="class_"):
+        plot_path(multi, class_="z")

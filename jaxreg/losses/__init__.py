@@ -3,11 +3,13 @@
 from jaxreg.losses.base import Loss
 from jaxreg.losses.binomial import Binomial
 from jaxreg.losses.gaussian import GaussianGram, GaussianX
+from jaxreg.losses.multinomial import Multinomial
 from jaxreg.losses.poisson import Poisson
 
 #: The families :func:`jaxreg.path` accepts today.
-SUPPORTED_FAMILIES = ("gaussian", "binomial", "poisson")
+SUPPORTED_FAMILIES = ("gaussian", "binomial", "poisson", "multinomial")
 #: glmnet families that are planned but not implemented yet.
-PLANNED_FAMILIES = ("multinomial", "mgaussian", "cox")
+PLANNED_FAMILIES = ("mgaussian", "cox")
 
-__all__ = ["Binomial", "GaussianGram", "GaussianX", "Loss", "PLANNED_FAMILIES", "Poisson", "SUPPORTED_FAMILIES"]
+__all__ = ["Binomial", "GaussianGram", "GaussianX", "Loss", "Multinomial", "PLANNED_FAMILIES", "Poisson",
+           "SUPPORTED_FAMILIES"]
