@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxreg import _multinomial as mn
+from jaxreg._bisect import bisect
 from jaxreg.losses import Binomial, GaussianGram, GaussianX, Multinomial, Poisson
 from jaxreg.penalties import ElasticNet, SparseGroup
 from jaxreg.preprocessing import normalize_weights, prepare, to_original_scale, to_solver_bounds
@@ -95,20 +96,21 @@ def fit_path(
     if least_squares:
         loss = (GaussianGram if config.gram else GaussianX).from_data(prep.x, prep.y)
         beta_null = jnp.zeros(p, dtype)
-    elif multinomial:
-        k = config.n_classes
-        xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
-        loss = Multinomial.from_data(xs, jax.nn.one_hot(prep.y.astype(jnp.int32), k, dtype=dtype), w / n, offset)
-        pf, lo, hi = mn.expand(pf, lo, hi, k, free_intercept)
-        beta_null = mn.null_coef(loss, w, xs.shape[1], free_intercept, offset is not None, tol)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
-        loss = (Poisson if config.family == "poisson" else Binomial).from_data(xs, prep.y, w / n, offset)
-        beta_null = jnp.zeros(xs.shape[1], dtype)
-        if free_intercept:
-            beta_null = beta_null.at[p].set(null_intercept(config.family, prep.y, w, offset))
-            pf = jnp.append(pf, 0.0)
-            lo, hi = jnp.append(lo, -jnp.inf), jnp.append(hi, jnp.inf)
+        if multinomial:
+            k = config.n_classes
+            yk = jax.nn.one_hot(prep.y.astype(jnp.int32), k, dtype=dtype)
+            loss = Multinomial.from_data(xs, yk, w / n, offset)
+            pf, lo, hi = mn.expand(pf, lo, hi, k, free_intercept)
+            beta_null = mn.null_coef(loss, w, xs.shape[1], free_intercept, offset is not None, tol)
+        else:
+            loss = (Poisson if config.family == "poisson" else Binomial).from_data(xs, prep.y, w / n, offset)
+            beta_null = jnp.zeros(xs.shape[1], dtype)
+            if free_intercept:
+                beta_null = beta_null.at[p].set(null_intercept(config.family, prep.y, w, offset))
+                pf = jnp.append(pf, 0.0)
+                lo, hi = jnp.append(lo, -jnp.inf), jnp.append(hi, jnp.inf)
 
     penalty = make_penalty(config, l1_ratio, pf, lo, hi)
     m = beta_null.shape[0]
@@ -170,13 +172,10 @@ def null_intercept(family: str, y: jax.Array, w: jax.Array, offset: jax.Array | 
     if offset is None:
         return logit
 
-    def bisect(_: int, bracket: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
-        lo, hi = bracket
-        mid = 0.5 * (lo + hi)
-        above = w @ (jax.nn.sigmoid(mid + offset) - y) > 0
-        return jnp.where(above, lo, mid), jnp.where(above, mid, hi)
+    def below_root(b: jax.Array) -> jax.Array:
+        return ~(w @ (jax.nn.sigmoid(b + offset) - y) > 0)
 
-    lo, hi = lax.fori_loop(0, 64, bisect, (logit - jnp.max(offset), logit - jnp.min(offset)))
+    lo, hi = bisect(below_root, logit - jnp.max(offset), logit - jnp.min(offset), 64)
     return 0.5 * (lo + hi)
 
 

@@ -79,35 +79,38 @@ def check_poisson_y(y: Any, n: int) -> np.ndarray:
     return ya
 
 
+def _class_labels(y: Any, n: int, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``y`` as a vector of labels, its sorted distinct labels and each sample's index into them."""
+    ya = _response_vector(np.asarray(y), n, what)
+    if ya.dtype.kind == "f" and not np.isfinite(ya).all():
+        raise ValueError("y: contains NaN or infinite values.")
+    try:
+        labels, ids = np.unique(ya, return_inverse=True)
+    except TypeError as exc:
+        raise TypeError(f"y: class labels must be comparable (all numbers or all strings): {exc}.") from None
+    return ya, labels, ids.ravel()
+
+
 def check_binomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, Any]]:
     """Two-class responses → 0/1 floats and the original labels ``(label of 0, label of 1)``.
 
     As in glmnet, the labels are sorted and the second one is the class whose probability is modelled.
     """
-    ya = _response_vector(np.asarray(y), n, "two class labels")
-    if ya.dtype.kind == "f" and not np.isfinite(ya).all():
-        raise ValueError("y: contains NaN or infinite values.")
-    labels = np.unique(ya)
+    _, labels, ids = _class_labels(y, n, "two class labels")
     if labels.size != 2:
         raise ValueError(f"y: family='binomial' needs exactly two classes, got {labels.size} "
                          f"({', '.join(map(str, labels[:5]))}{' …' if labels.size > 5 else ''}).")
-    return (ya == labels[1]).astype(np.float64), (labels[0].item(), labels[1].item())
+    return (ids == 1).astype(np.float64), (labels[0].item(), labels[1].item())
 
 
 def check_multinomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, ...]]:
     """Class labels (two or more, any sortable values) → class indices ``0 … K − 1`` (floats) and the sorted labels."""
-    ya = _response_vector(np.asarray(y), n, "class labels")
-    if ya.dtype.kind == "f" and not np.isfinite(ya).all():
-        raise ValueError("y: contains NaN or infinite values.")
+    ya, labels, ids = _class_labels(y, n, "class labels")
     if ya.dtype.kind == "c":
         raise TypeError(f"y: complex values are not class labels (dtype {ya.dtype}).")
-    try:
-        labels, ids = np.unique(ya, return_inverse=True)
-    except TypeError as exc:
-        raise TypeError(f"y: class labels must be comparable (all numbers or all strings): {exc}.") from None
     if labels.size < 2:
         raise ValueError(f"y: family='multinomial' needs at least two classes, got {labels.size}.")
-    return ids.ravel().astype(np.float64), tuple(lab.item() for lab in labels)
+    return ids.astype(np.float64), tuple(lab.item() for lab in labels)
 
 
 def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:

@@ -8,6 +8,8 @@ from typing import Any
 import jax
 import numpy as np
 
+from jaxreg.scoring import mean_response
+
 
 def _interp_weights(lambdas: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Left index, right index and weight of the left point for each ``s`` (glmnet's ``s=`` rule).
@@ -178,17 +180,12 @@ class Path:
 
     def _from_link(self, eta: np.ndarray, type: str) -> np.ndarray:  # noqa: A002
         """The linear predictors ``eta`` (..., L) as ``type``."""
-        if self.family == "gaussian" or type == "link":
+        if type == "link":
             return eta
-        if self.family == "poisson":
-            return np.exp(eta)
-        if self.family == "multinomial":
-            if type == "class":
-                return np.asarray(self.classes)[np.argmax(eta, axis=1)]
-            e = np.exp(eta - eta.max(axis=1, keepdims=True))
-            return e / e.sum(axis=1, keepdims=True)
         if type == "response":
-            return 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
+            return mean_response(eta, self.family)
+        if self.family == "multinomial":
+            return np.asarray(self.classes)[np.argmax(eta, axis=1)]
         return np.where(eta > 0, self.classes[1], self.classes[0])
 
     def plot(self, **kwargs: Any) -> Any:

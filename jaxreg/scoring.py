@@ -25,6 +25,19 @@ def check_scoring(scoring: str | None, family: str) -> str:
     return scoring
 
 
+def mean_response(eta: np.ndarray, family: str) -> np.ndarray:
+    """The mean response of linear predictors ``eta``: ``η`` (gaussian), ``e^η`` (poisson), the logistic function
+    (binomial, computed as ``(1 + tanh(η/2))/2``, without overflow) or the softmax over axis 1 (multinomial)."""
+    if family == "gaussian":
+        return eta
+    if family == "poisson":
+        return np.exp(eta)
+    if family == "multinomial":
+        e = np.exp(eta - eta.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    return 0.5 * (1.0 + np.tanh(0.5 * eta))
+
+
 def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.ndarray:
     r"""Per-sample scores of linear predictors ``eta`` (n, L) against responses ``y`` (n,).
 
@@ -45,13 +58,13 @@ def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.n
         r = y - eta
         return np.abs(r) if scoring == "mae" else r * r
     if family == "poisson":
-        mu = np.exp(eta)
+        mu = mean_response(eta, family)
         if scoring == "deviance":
             ylogy = y * np.log(np.where(y > 0, y, 1.0))
             return 2.0 * ((ylogy - y) - (y * eta - mu))
         r = y - mu
         return np.abs(r) if scoring == "mae" else r * r
-    p = 0.5 * (1.0 + np.tanh(0.5 * eta))
+    p = mean_response(eta, family)
     if scoring == "deviance":
         pc = np.clip(p, PROB_MIN, 1.0 - PROB_MIN)
         return -2.0 * (y * np.log(pc) + (1.0 - y) * np.log1p(-pc))
@@ -68,8 +81,7 @@ def _multinomial_pointwise(eta: np.ndarray, y: np.ndarray, scoring: str) -> np.n
     label = y.astype(np.int64)
     if scoring == "class":
         return (np.argmax(eta, axis=1) != label[:, None]).astype(float)
-    e = np.exp(eta - eta.max(axis=1, keepdims=True))
-    prob = e / e.sum(axis=1, keepdims=True)
+    prob = mean_response(eta, "multinomial")
     onehot = (np.arange(eta.shape[1]) == label[:, None])[:, :, None]
     if scoring == "deviance":
         picked = np.take_along_axis(prob, label[:, None, None], axis=1)[:, 0]

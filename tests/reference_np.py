@@ -138,3 +138,16 @@ def logistic_reference(X, y, lam, *, alpha=1.0, w=None, scale=None, fit_intercep
                    options={"maxiter": 100_000, "maxfun": 200_000, "ftol": 1e-15, "gtol": 1e-12})
     z = res.x
     return (z[-1] if fit_intercept else 0.0), z[:p] - z[p:2 * p], res.fun
+
+
+def resolve_options(options, n, p, seed=0):
+    """A copy of ``path`` keyword arguments with the placeholders of parametrized tests made arrays, drawn in this
+    order from one generator: ``sample_weight="random"`` → U(0.2, 2) weights; ``penalty_factor="mixed"`` → the
+    first feature unpenalized, the others U(0.5, 2)."""
+    rng = np.random.default_rng(seed)
+    kwargs = dict(options)
+    if kwargs.get("sample_weight") == "random":
+        kwargs["sample_weight"] = rng.uniform(0.2, 2.0, n)
+    if kwargs.get("penalty_factor") == "mixed":
+        kwargs["penalty_factor"] = np.r_[0.0, rng.uniform(0.5, 2.0, p - 1)]
+    return kwargs

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import jaxreg
-from reference_np import kkt_violation, logistic_objective, logistic_reference, standardization
+from reference_np import kkt_violation, logistic_objective, logistic_reference, resolve_options, standardization
 
 
 def make_logistic(n, p, *, seed=0, k=4):
@@ -24,12 +24,7 @@ def make_logistic(n, p, *, seed=0, k=4):
 )
 def test_kkt_at_every_lambda(alpha, kwargs):
     X, y = make_logistic(80, 12, seed=3)
-    rng = np.random.default_rng(0)
-    kwargs = dict(kwargs)
-    if kwargs.get("sample_weight") == "random":
-        kwargs["sample_weight"] = rng.uniform(0.2, 2.0, 80)
-    if kwargs.get("penalty_factor") == "mixed":
-        kwargs["penalty_factor"] = np.r_[0.0, rng.uniform(0.5, 2.0, 11)]
+    kwargs = resolve_options(kwargs, *X.shape)
     fit = jaxreg.path(X, y, family="binomial", l1_ratio=alpha, n_lambdas=20, lambda_min_ratio=0.02, tol=1e-14,
                       max_iter=200_000, **kwargs)
     assert fit.converged.all()

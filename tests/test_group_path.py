@@ -3,7 +3,7 @@ with the lasso and the elastic net, and argument checks."""
 
 import numpy as np
 import pytest
-from reference_np import make_problem, standardization
+from reference_np import make_problem, resolve_options, standardization
 
 import jaxreg
 
@@ -60,10 +60,7 @@ CASES = [  # family, penalty, l1_ratio, options
 def test_kkt_at_every_lambda(family, penalty, l1_ratio, options):
     X, y = _data(family)
     n, p = X.shape
-    rng = np.random.default_rng(0)
-    kw = dict(options)
-    if kw.get("sample_weight") == "random":
-        kw["sample_weight"] = rng.uniform(0.2, 2.0, n)
+    kw = resolve_options(options, n, p)
     if kw.get("penalty_factor") == "grouped":
         per_group = {0: 0.0, 1: 2.0, 3: 0.5, 5: 1.0, 7: 1.5}  # group 0 unpenalized
         kw["penalty_factor"] = np.array([per_group[g] for g in GROUPS])

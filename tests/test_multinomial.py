@@ -7,7 +7,7 @@ import pytest
 
 import jaxreg
 from jaxreg.losses import Multinomial
-from reference_np import standardization
+from reference_np import resolve_options, standardization
 
 K = 3
 
@@ -124,12 +124,7 @@ def kkt_multinomial(X, y, fit, k, *, alpha, w=None, pf=None, grouped=False, stan
 ])
 def test_kkt_at_every_lambda(grouped, alpha, kwargs):
     X, y = make_multinomial(seed=1)
-    rng = np.random.default_rng(0)
-    kwargs = dict(kwargs)
-    if kwargs.get("sample_weight") == "random":
-        kwargs["sample_weight"] = rng.uniform(0.2, 2.0, X.shape[0])
-    if kwargs.get("penalty_factor") == "mixed":
-        kwargs["penalty_factor"] = np.r_[0.0, rng.uniform(0.5, 2.0, X.shape[1] - 1)]
+    kwargs = resolve_options(kwargs, *X.shape)
     fit = jaxreg.path(X, y, family="multinomial", multinomial_grouped=grouped, l1_ratio=alpha, n_lambdas=15,
                       lambda_min_ratio=0.02, tol=1e-13, max_iter=100_000, **kwargs)
     assert fit.converged.all() and fit.coef.shape == (fit.n_lambdas, X.shape[1], K)

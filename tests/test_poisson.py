@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jaxreg
-from reference_np import standardization
+from reference_np import resolve_options, standardization
 
 REF = pathlib.Path(__file__).parent / "reference"
 
@@ -99,12 +99,7 @@ POISSON_CASES = [
 def test_kkt_at_every_lambda(alpha, kwargs):
     X, y = make_poisson(seed=3)
     n, p = X.shape
-    rng = np.random.default_rng(0)
-    kwargs = dict(kwargs)
-    if kwargs.get("sample_weight") == "random":
-        kwargs["sample_weight"] = rng.uniform(0.2, 2.0, n)
-    if kwargs.get("penalty_factor") == "mixed":
-        kwargs["penalty_factor"] = np.r_[0.0, rng.uniform(0.5, 2.0, p - 1)]
+    kwargs = resolve_options(kwargs, n, p)
     fit = jaxreg.path(X, y, family="poisson", l1_ratio=alpha, n_lambdas=12, lambda_min_ratio=0.01, tol=1e-13,
                       max_iter=200_000, **kwargs)
     assert fit.converged.all()

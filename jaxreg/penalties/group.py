@@ -34,8 +34,8 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
+from jaxreg._bisect import bisect
 from jaxreg.penalties.elastic_net import RIDGE_ALPHA_FOR_LAMBDA_MAX, soft_threshold
 
 
@@ -111,16 +111,10 @@ class SparseGroup(NamedTuple):
         gn = self._max(gam)
         unbounded = (vn == 0) | ((an == 0) & (gn == 0))
         safe_vn = jnp.where(unbounded, 1.0, vn)
-        lo, hi = gn / safe_vn, (gn + an) / safe_vn
+        def feasible(t: jax.Array) -> jax.Array:
+            return self._sum(jnp.maximum(t[self.group_id] * av - a, 0.0) ** 2) <= gn**2
 
-        def bisect(_: int, bracket: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
-            lo, hi = bracket
-            mid = 0.5 * (lo + hi)
-            excess = self._sum(jnp.maximum(mid[self.group_id] * av - a, 0.0) ** 2)
-            ok = excess <= gn**2
-            return jnp.where(ok, mid, lo), jnp.where(ok, hi, mid)
-
-        lo, _ = lax.fori_loop(0, jnp.finfo(v.dtype).nmant + 4, bisect, (lo, hi))
+        lo, _ = bisect(feasible, gn / safe_vn, (gn + an) / safe_vn, jnp.finfo(v.dtype).nmant + 4)
         return jnp.where(unbounded, jnp.inf, lo)
 
     def dual_scale(self, v: jax.Array, lam: jax.Array) -> jax.Array:
