@@ -16,9 +16,9 @@ from jax import lax
 
 from jaxreg import _multinomial as mn
 from jaxreg._bisect import bisect
-from jaxreg.losses import Binomial, GaussianGram, GaussianX, Multinomial, Poisson
+from jaxreg.losses import Binomial, GaussianGram, GaussianX, MGaussianGram, MGaussianX, Multinomial, Poisson
 from jaxreg.penalties import ElasticNet, SparseGroup
-from jaxreg.preprocessing import normalize_weights, prepare, to_original_scale, to_solver_bounds
+from jaxreg.preprocessing import normalize_weights, prepare, response_scale, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
 
@@ -39,7 +39,8 @@ class CoreConfig(NamedTuple):
     working_set: tuple[int, ...] = ()  # working-set bucket sizes, increasing; () = always iterate on all features
     penalty: str = "elastic_net"  # or "group_lasso", "sparse_group_lasso" (see jaxreg.penalties.group)
     groups: tuple[int, ...] = ()  # group penalties: each feature's group, 0 … G − 1
-    n_classes: int = 0  # multinomial: K
+    n_outputs: int = 0  # K: multinomial classes or mgaussian responses (0: one output)
+    standardize_response: bool = False  # mgaussian: scale each response to unit (1/n) standard deviation
     multinomial_grouped: bool = False  # multinomial: a feature's K coefficients as one group (glmnet's "grouped")
 
 
@@ -77,29 +78,36 @@ def fit_path(
 
     ``lambdas`` are absolute values, or multiples of λmax when ``config.relative_grid``; all arrays must share one
     floating dtype. ``offset`` (n,), when given, is added to the linear predictor (least squares: subtracted from
-    ``y``). Multinomial: ``y`` holds class indices ``0 … K − 1`` as floats, ``offset`` is ``(n, K)``, and the
-    coefficients come back as ``(L, p, K)``, the intercepts as ``(L, K)``.
+    ``y``). Multinomial: ``y`` holds class indices ``0 … K − 1`` as floats; mgaussian: ``y`` is ``(n, K)``; for both
+    ``offset`` is ``(n, K)`` and the coefficients come back as ``(L, p, K)``, the intercepts as ``(L, K)``.
     """
     n, p = x.shape
     dtype = x.dtype
     w = normalize_weights(weights)
     pf = penalty_factor * (p / jnp.sum(penalty_factor))
-    least_squares = config.family == "gaussian"
+    k = config.n_outputs
+    mgaussian = config.family == "mgaussian"
+    least_squares = config.family == "gaussian" or mgaussian
     if least_squares and offset is not None:
         y, offset = y - offset, None
+    y_scale = response_scale(y, w) if config.standardize_response else 1.0
+    y = y / y_scale
     prep = prepare(x, y, w, fit_intercept=config.fit_intercept, standardize=config.standardize,
                    least_squares=least_squares)
     lo, hi = to_solver_bounds(prep, lower, upper)
     # Least squares profiles the intercept out by centring. Other losses carry it as a last, unpenalized column.
     free_intercept = config.fit_intercept and not least_squares
     multinomial = config.family == "multinomial"
-    if least_squares:
+    if mgaussian:
+        loss = (MGaussianGram if config.gram else MGaussianX).from_data(prep.x, prep.y)
+        pf, lo, hi = (jnp.repeat(a, k) for a in (pf, lo, hi))
+        beta_null = jnp.zeros(p * k, dtype)
+    elif least_squares:
         loss = (GaussianGram if config.gram else GaussianX).from_data(prep.x, prep.y)
         beta_null = jnp.zeros(p, dtype)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
         if multinomial:
-            k = config.n_classes
             yk = jax.nn.one_hot(prep.y.astype(jnp.int32), k, dtype=dtype)
             loss = Multinomial.from_data(xs, yk, w / n, offset)
             pf, lo, hi = mn.expand(pf, lo, hi, k, free_intercept)
@@ -124,7 +132,9 @@ def fit_path(
     profile = Profile(idx, jnp.arange(config.n_profiled) < jnp.count_nonzero(unpenalized))
     opts = dict(step=step, tol_abs=tol_abs, check_every=config.check_every, backtrack=not least_squares,
                 profile=profile)
-    solve = _bucketed(config.working_set, opts, p * max(config.n_classes, 1))
+    # the row-wise group penalties keep a feature's K coefficients together in working sets
+    block = k if config.multinomial_grouped or mgaussian else 1
+    solve = _bucketed(config.working_set, opts, p * max(k, 1), block)
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -147,9 +157,11 @@ def fit_path(
         max_iter=config.max_iter,
         early_stop=config.early_stop,
     )
-    if multinomial:
-        centre = (penalty_factor == 0) & jnp.isneginf(lower) & jnp.isposinf(upper)
-        coef, intercept = mn.to_original(prep, sol.beta, p, config.n_classes, free_intercept, centre)
+    if k:
+        # multinomial: centre the free coefficients over the classes (see jaxreg._multinomial)
+        centre = (penalty_factor == 0) & jnp.isneginf(lower) & jnp.isposinf(upper) & multinomial
+        coef, intercept = mn.to_original(prep, sol.beta, p, k, free_intercept, centre)
+        coef, intercept = coef * y_scale, intercept * y_scale
     else:
         b0 = sol.beta[:, p] if free_intercept else 0.0
         coef, intercept = to_original_scale(prep, sol.beta[:, :p], b0)
@@ -187,8 +199,8 @@ def make_penalty(config: CoreConfig, l1_ratio: jax.Array, pf: jax.Array, lo: jax
     ``"group_lasso"``: ``α = l1_ratio`` mixes the group norm with ridge, ``τ = 0``; ``"sparse_group_lasso"``:
     ``α = 1``, ``τ = l1_ratio`` is the share of the L1 part. Group weights are ``√|g|``.
     """
-    if config.multinomial_grouped:
-        return mn.grouped_penalty(l1_ratio, pf, lo, hi, config.n_classes)
+    if config.multinomial_grouped or config.family == "mgaussian":
+        return mn.grouped_penalty(l1_ratio, pf, lo, hi, config.n_outputs)
     if config.penalty == "elastic_net":
         return ElasticNet(l1_ratio, pf, lo, hi)
     groups = jnp.asarray(config.groups, jnp.int32)
@@ -209,7 +221,7 @@ BUCKET_GROWTH = 1.5
 BUCKET_SLACK = 16
 
 
-def _bucketed(sizes: tuple[int, ...], opts: dict, p: int):
+def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, block: int = 1):
     """One λ's solver (``p`` features, plus an intercept column for GLMs): working sets in static buckets of
     increasing size, then all features if still needed, with Newton polish when ``p ≤ POLISH_MAX_SIZE`` (the same
     rule that turns ``working_set="auto"`` off).
@@ -220,7 +232,7 @@ def _bucketed(sizes: tuple[int, ...], opts: dict, p: int):
     full = partial(fista, polish=p <= POLISH_MAX_SIZE, **opts)
     if not sizes:
         return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget)
-    buckets = [partial(working_set_solve, size=s, **opts) for s in sizes]
+    buckets = [partial(working_set_solve, size=s, block=block, **opts) for s in sizes]
 
     def solve(f, g, lam, b, budget):
         def resume(solver):

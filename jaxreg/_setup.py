@@ -38,7 +38,7 @@ DEFAULT_TOL_BINOMIAL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-5}
 #: cores). 1e-9 buys a 20× margin under the 1e-3 requirement for 20 % more time.
 DEFAULT_TOL_POISSON = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}
 DEFAULT_TOL_BY_FAMILY = {"gaussian": DEFAULT_TOL, "binomial": DEFAULT_TOL_BINOMIAL, "poisson": DEFAULT_TOL_POISSON,
-                         "multinomial": DEFAULT_TOL_BINOMIAL}
+                         "multinomial": DEFAULT_TOL_BINOMIAL, "mgaussian": DEFAULT_TOL}
 
 
 def x64(enabled: bool) -> Any:
@@ -64,7 +64,9 @@ def resolve_dtype(dtype: Any) -> np.dtype:
 def _early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family: str) -> EarlyStop | None:
     """glmnet's early stop of a default path.
 
-    As in glmnet 4.1-6: the change rule is relative for gaussian and absolute for binomial, and it is off when some
+    As in glmnet 4.1-6: the change rule is relative for gaussian, absolute for binomial and multinomial, and relative
+    to the residual ``1 − dev`` for mgaussian (glmnet compares the relative fall of the residual sum of squares with
+    ``fdev``; checked on ``MultiGaussianExample``, whose default paths end exactly there), and it is off when some
     bound is exactly 0. For poisson glmnet uses ``10·fdev`` and compares the deviance ratio with its value
     ``mnlam − 1`` λ before, relatively: ``(dev_m − dev_{m−4}) / dev_m < 1e-4`` (checked on ``PoissonExample``: the
     default path ends at λ 68 exactly there).
@@ -74,25 +76,28 @@ def _early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family
     off = (lower == 0).any() or (upper == 0).any()
     base = EarlyStop()
     if family == "poisson":
-        return EarlyStop(dev_change=0.0 if off else 10 * base.dev_change, relative_change=True,
-                         lag=base.min_lambdas - 1)
-    return EarlyStop(dev_change=0.0 if off else base.dev_change, relative_change=family == "gaussian")
+        return EarlyStop(dev_change=0.0 if off else 10 * base.dev_change, lag=base.min_lambdas - 1)
+    relative_to = {"gaussian": "dev", "mgaussian": "residual"}.get(family, "one")
+    return EarlyStop(dev_change=0.0 if off else base.dev_change, relative_to=relative_to)
 
 
-def working_set_size(value: Any, n: int, p: int) -> tuple[int, ...]:
-    """Working-set bucket sizes: ``"auto"`` gives none when ``p ≤ POLISH_MAX_SIZE`` (see :mod:`jaxreg.solvers.newton`),
-    else 64, 128, … up to the first power of two ≥ min(n, p), keeping only
+def working_set_size(value: Any, n: int, p: int, block: int = 1) -> tuple[int, ...]:
+    """Working-set bucket sizes for ``p`` coefficients: ``"auto"`` gives none when ``p ≤ POLISH_MAX_SIZE`` (see
+    :mod:`jaxreg.solvers.newton`), else 64, 128, … up to the first power of two ≥ min(n, p), keeping only
     sizes ≤ 2p/3 (larger ones would not beat iterating on all features; measured on ``corr``, 1,000 × 500: the
-    256 bucket makes the path 1.5× faster); an integer gives that one size."""
+    256 bucket makes the path 1.5× faster); an integer gives that one size. With ``block > 1`` (coefficients taken
+    ``block`` at a time) each size is rounded up to a multiple of ``block``."""
     if value is None:
         return ()
     if value == "auto":
         if p <= POLISH_MAX_SIZE:  # all features with Newton polish beat working sets without it
             return ()
         top = 1 << max(6, (min(n, p) - 1).bit_length())
-        return tuple(s for s in (64 << k for k in range(32)) if s <= top and 3 * s <= 2 * p)
-    size = v.check_int(value, "working_set", low=0)
-    return (size,) if 0 < size < p else ()
+        sizes = [s for s in (64 << k for k in range(32)) if s <= top and 3 * s <= 2 * p]
+    else:
+        sizes = [v.check_int(value, "working_set", low=0)]
+    sizes = [-(-s // block) * block for s in sizes]
+    return tuple(s for s in sizes if 0 < s < p)
 
 
 def feature_names(X: Any) -> tuple[str, ...] | None:
@@ -102,7 +107,9 @@ def feature_names(X: Any) -> tuple[str, ...] | None:
 
 def check_response(y: Any, n: int, family: str) -> tuple[np.ndarray, tuple[Any, ...] | None]:
     """The response as float64 for ``family`` (binomial: 0/1 and the two labels; multinomial: class indices and the
-    K labels; else ``None`` for the labels)."""
+    K labels; mgaussian: an (n, K) matrix; else ``None`` for the labels)."""
+    if family == "mgaussian":
+        return v.check_mgaussian_y(y, n), None
     if family == "binomial":
         return v.check_binomial_y(y, n)
     if family == "multinomial":
@@ -157,6 +164,7 @@ def setup(
     precompute: bool | Literal["auto"] = "auto",
     working_set: int | None | Literal["auto"] = "auto",
     multinomial_grouped: bool = False,
+    standardize_response: bool = False,
 ) -> Setup:
     """Check every argument of :func:`jaxreg.path` (raising ``ValueError``/``TypeError`` naming it)."""
     if family not in SUPPORTED_FAMILIES:
@@ -167,31 +175,36 @@ def setup(
     xa = v.check_x(X)
     n, p = xa.shape
     ya, classes = check_response(y, n, family)
-    n_classes = len(classes) if family == "multinomial" else 0
+    # K outputs: multinomial classes or mgaussian responses
+    n_outputs = len(classes) if family == "multinomial" else ya.shape[1] if family == "mgaussian" else 0
     penalty = check_penalty(penalty)
-    grouped = check_multinomial_options(family, penalty, multinomial_grouped)
+    grouped, std_response = check_output_options(family, penalty, multinomial_grouped, standardize_response)
     alpha = default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(l1_ratio, "l1_ratio", low=0.0,
                                                                                  high=1.0)
     w = v.check_weights(sample_weight, n)
-    if n_classes:
+    if family == "multinomial":
         check_class_weights(ya, w, classes)
-    off = v.check_offset(offset, n, n_classes)
+    off = v.check_offset(offset, n, n_outputs, family)
     pf = v.check_penalty_factor(penalty_factor, p)
     lower, upper = v.check_bounds(lower_bounds, upper_bounds, p)
     group_ids = check_groups(groups, p, penalty)
-    if group_ids or grouped:
-        check_group_options(group_ids or tuple(range(p)), pf, lower, upper, working_set)
-        working_set = None
+    # K outputs per feature; the row-wise group penalties take working sets a feature (K coefficients) at a time
+    block = n_outputs if grouped or family == "mgaussian" else 1
+    if group_ids or block > 1:
+        check_group_options(group_ids or tuple(range(p)), pf, lower, upper, working_set if group_ids else None)
+        if group_ids:
+            working_set = None
     dt = resolve_dtype(dtype)
     defaults = DEFAULT_TOL_BY_FAMILY[family]
     tol_ = defaults[dt] if tol is None else v.check_scalar(tol, "tol", low=0.0, high=1.0, low_open=True)
     max_iter = v.check_int(max_iter, "max_iter", low=1)
     if precompute not in ("auto", True, False):
         raise ValueError(f"precompute: expected True, False or 'auto', got {precompute!r}.")
-    least_squares = family == "gaussian"
+    least_squares = family in ("gaussian", "mgaussian")
     # The Gram form is least squares only; "auto" takes it when n ≥ p and it fits in the device's memory.
     gram = least_squares and use_gram(precompute, n, p, dt.itemsize, device_memory())
-    ws = working_set_size(working_set, n, p * max(n_classes, 1))  # multinomial: K coefficients per feature
+    # a row-wise group penalty can hold up to n·K features of K coefficients each
+    ws = working_set_size(working_set, n * block * block, p * max(n_outputs, 1), block)
 
     if lambdas is None:
         n_lambdas = v.check_int(n_lambdas, "n_lambdas", low=1)
@@ -211,29 +224,37 @@ def setup(
         relative_grid=relative,
         early_stop=_early_stop(relative, lower, upper, family),
         has_unpenalized=bool((pf == 0).any()),
-        # multinomial: all classes but the reference one (see jaxreg._multinomial)
+        # multinomial: all classes but the reference one (see jaxreg._multinomial); mgaussian: every response
         n_profiled=(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper)))
-                    + int(not least_squares and fit_intercept)) * max(n_classes - 1, 1),
+                    + int(not least_squares and fit_intercept)) * (n_outputs - 1 if family == "multinomial"
+                                                                   else max(n_outputs, 1)),
         max_iter=max_iter,
         working_set=ws,
         penalty=penalty,
         groups=group_ids,
-        n_classes=n_classes,
+        n_outputs=n_outputs,
+        standardize_response=std_response,
         multinomial_grouped=grouped,
     )
     return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off)
 
 
-def check_multinomial_options(family: str, penalty: str, grouped: Any) -> bool:
-    """``multinomial_grouped`` is for ``family="multinomial"``, whose penalty is the elastic net (or that grouping)."""
-    if not isinstance(grouped, (bool, np.bool_)):
-        raise TypeError(f"multinomial_grouped: expected True or False, got {grouped!r}.")
-    if grouped and family != "multinomial":
-        raise ValueError(f"multinomial_grouped: only for family='multinomial', not {family!r}.")
-    if family == "multinomial" and penalty != "elastic_net":
-        raise ValueError(f"penalty: family='multinomial' supports the elastic net (and multinomial_grouped=True, "
-                         f"glmnet's grouped penalty), not {penalty!r}.")
-    return bool(grouped)
+def check_output_options(family: str, penalty: str, grouped: Any, standardize_response: Any) -> tuple[bool, bool]:
+    """The options of the families with ``K`` outputs: ``multinomial_grouped`` (multinomial) and
+    ``standardize_response`` (mgaussian); both families have their own penalties (the elastic net, or glmnet's
+    row-wise group penalty), not the ``penalty=`` groups."""
+    own = {"multinomial": "the elastic net (and multinomial_grouped=True, glmnet's grouped penalty)",
+           "mgaussian": "glmnet's penalty, each feature's K coefficients as one group mixed with ridge by l1_ratio "
+                        "(leave penalty='elastic_net')"}
+    for name, value, home in (("multinomial_grouped", grouped, "multinomial"),
+                              ("standardize_response", standardize_response, "mgaussian")):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name}: expected True or False, got {value!r}.")
+        if value and family != home:
+            raise ValueError(f"{name}: only for family={home!r}, not {family!r}.")
+    if family in own and penalty != "elastic_net":
+        raise ValueError(f"penalty: family={family!r} supports {own[family]}, not {penalty!r}.")
+    return bool(grouped), bool(standardize_response)
 
 
 def check_class_weights(ids: np.ndarray, w: np.ndarray, classes: tuple[Any, ...]) -> None:

@@ -156,7 +156,7 @@ class BatchShape(NamedTuple):
         chunks of 1 and 8): least squares on ``X`` peaks at about 3 prepared designs per problem, the Gram form
         and the GLM losses at 2 (1 for a vectorized Gram form, where the estimate then errs on the safe side).
         """
-        return cls(n, p, n_lambdas, itemsize, gram, 3 if family == "gaussian" and not gram else 2)
+        return cls(n, p, n_lambdas, itemsize, gram, 3 if family in ("gaussian", "mgaussian") and not gram else 2)
 
     def problem_bytes(self) -> int:
         """Dominant arrays of one problem in a vectorized call: its prepared design (the weights, hence the

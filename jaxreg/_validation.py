@@ -113,6 +113,16 @@ def check_multinomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, ...]]:
     return ids.astype(np.float64), tuple(lab.item() for lab in labels)
 
 
+def check_mgaussian_y(y: Any, n: int) -> np.ndarray:
+    """A real ``(n, K)`` response matrix, ``K ≥ 1`` responses (glmnet's ``mgaussian``)."""
+    ya = _to_float_array(y, "y")
+    if ya.ndim != 2 or ya.shape[0] != n or ya.shape[1] < 1:
+        raise ValueError(f"y: family='mgaussian' needs a matrix of shape (n_samples, n_responses) with {n} rows, "
+                         f"got shape {ya.shape}.")
+    _check_finite(ya, "y")
+    return ya
+
+
 def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:
     """A scalar or a length-``p`` vector (``None`` gives ``default``), broadcast to ``(p,)``."""
     if value is None:
@@ -141,16 +151,17 @@ def check_weights(value: Any, n: int) -> np.ndarray:
     return w
 
 
-def check_offset(value: Any, n: int, n_classes: int = 0) -> np.ndarray | None:
-    """``None``, or a finite offset per sample (glmnet's ``offset``: added to the linear predictor); for the
-    multinomial (``n_classes`` K > 0), one per sample and class, ``(n, K)``."""
+def check_offset(value: Any, n: int, n_outputs: int = 0, family: str = "") -> np.ndarray | None:
+    """``None``, or a finite offset per sample (glmnet's ``offset``: added to the linear predictor); for families
+    with ``n_outputs`` K > 0 (multinomial classes, mgaussian responses), one per sample and output, ``(n, K)``."""
     if value is None:
         return None
     o = _to_float_array(value, "offset")
-    if n_classes:
-        if o.shape != (n, n_classes):
-            raise ValueError(f"offset: family='multinomial' needs one offset per sample and class, shape "
-                             f"({n}, {n_classes}), got shape {o.shape}.")
+    if n_outputs:
+        if o.shape != (n, n_outputs):
+            what = "class" if family == "multinomial" else "response"
+            raise ValueError(f"offset: family={family!r} needs one offset per sample and {what}, shape "
+                             f"({n}, {n_outputs}), got shape {o.shape}.")
     elif o.ndim != 1 or o.shape[0] != n:
         raise ValueError(f"offset: expected a vector of length {n} (one per sample), got shape {o.shape}.")
     _check_finite(o, "offset")

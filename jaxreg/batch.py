@@ -111,7 +111,8 @@ def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, 
         if lam.ndim != 2 or lam.shape[0] != B:
             raise ValueError(f"lambdas: expected shape (L,) or ({B}, L), got {np.shape(lambdas)}.")
         grids = np.stack([v.check_lambdas(g) for g in lam])
-    return _paths(s, np.broadcast_to(s.y, (B, n)), np.stack(rows), grids, alphas, batch_size, progress, sharding)
+    ys = np.broadcast_to(s.y, (B, *s.y.shape))
+    return _paths(s, ys, np.stack(rows), grids, alphas, batch_size, progress, sharding)
 
 
 def bootstrap_path(X: Any, y: Any, n_replicates: int = 100, *, random_state: Any = None,

@@ -183,7 +183,7 @@ def cv_path(
     n_alpha = len(alphas)
     a_idx, k_idx = np.divmod(np.arange(n_alpha * (n_folds + 1)), n_folds + 1)  # k = 0: the full data
     masks = np.vstack([np.ones(n, bool), folds[None, :] != np.arange(n_folds)[:, None]])  # (F + 1, n)
-    res = run_batch(s, np.broadcast_to(s.y, (a_idx.size, n)), s.weights * masks[k_idx],
+    res = run_batch(s, np.broadcast_to(s.y, (a_idx.size, *s.y.shape)), s.weights * masks[k_idx],
                     np.broadcast_to(s.grid, (a_idx.size, s.grid.size)), np.asarray(alphas)[a_idx], s.config,
                     batch_size=batch_size, progress=progress, label="paths (full data and folds)", mesh=sharding)
     fold_w = np.bincount(folds, weights=s.weights, minlength=n_folds)

@@ -37,6 +37,7 @@ def path(
     mesh: Any = None,
     mesh_axis: str | None = None,
     multinomial_grouped: bool = False,
+    standardize_response: bool = False,
 ) -> Path:
     r"""Fit a lasso / elastic-net / ridge regularization path.
 
@@ -53,6 +54,14 @@ def path(
     ``family="poisson"`` (y ≥ 0, log link; measured from the saturated model, so the loss is half the Poisson
     deviance) and ``ℓ(y, η) = log Σ_k e^{η_k} − η_y`` for ``family="multinomial"`` (``η_k = b0_k + xᵀB_k``, one
     coefficient per feature and class, each penalized as ``b_j`` above; see ``multinomial_grouped``),
+    and for ``family="mgaussian"`` (``K`` responses, glmnet's multi-response gaussian)
+
+    .. math::
+
+        \min_{b_0, B}\; \frac{1}{2 \sum_i w_i} \sum_i w_i\, \| y_i - b_0 - B^\top x_i \|_2^2
+        + \lambda \sum_j \mathrm{pf}_j \Big[ \frac{1-\alpha}{2} \|B_j\|_2^2 + \alpha \|B_j\|_2 \Big]
+
+    (``B_j`` the ``K`` coefficients of feature ``j``: a feature enters for every response at once),
 
     with ``α = l1_ratio`` (1: lasso, 0: ridge), or with a group penalty (``penalty=``, below), by proximal
     gradient (FISTA with restart) warm-started along the path, and stops at each λ when the duality gap is at most
@@ -66,11 +75,13 @@ def path(
     y : (n,) array-like
         Response: real numbers for gaussian; two labels for binomial (as in glmnet, the sorted labels' second one
         is the class whose probability is modelled; ``Path.classes`` records them); non-negative counts (or
-        rates) for poisson, not all zero; two or more labels for multinomial (``Path.classes``, sorted).
-    family : {"gaussian", "binomial", "poisson", "multinomial"}
-        The loss. Multinomial paths have ``coef`` of shape ``(L, p, K)`` and ``intercept`` ``(L, K)``, centred over
-        the classes as glmnet's (only differences between classes are identified; coefficients of unpenalized,
-        unbounded features are centred too). ``"mgaussian"`` and ``"cox"`` are planned.
+        rates) for poisson, not all zero; two or more labels for multinomial (``Path.classes``, sorted);
+        an ``(n, K)`` matrix of real responses for mgaussian.
+    family : {"gaussian", "binomial", "poisson", "multinomial", "mgaussian"}
+        The loss. Multinomial and mgaussian paths have ``coef`` of shape ``(L, p, K)`` and ``intercept``
+        ``(L, K)``; multinomial ones are centred over the classes as glmnet's (only differences between classes
+        are identified; coefficients of unpenalized, unbounded features are centred too). mgaussian accepts
+        bounds only of the form "unbounded" or "fixed at 0", and iterates on all features. ``"cox"`` is planned.
     l1_ratio : float in [0, 1], optional
         Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``); default 1 (the lasso). For the group
         penalties, see ``penalty``.
@@ -93,8 +104,9 @@ def path(
         log-spaced from λmax down to ``λmax · lambda_min_ratio``, where λmax is the smallest λ with all penalized
         coefficients zero (computed with α = 0.001 when α = 0, like glmnet). Like glmnet, the default path ends
         early once the deviance explained exceeds 0.999 or grows by less than 1e-5 between steps (relative to the
-        deviance explained for gaussian, absolute for binomial; for poisson, as glmnet, less than 1e-4 relative
-        over the last 4 steps; the second rule is off when some bound is exactly 0, as in glmnet).
+        deviance explained for gaussian, absolute for binomial and multinomial, relative to the unexplained deviance
+        for mgaussian; for poisson, as glmnet, less than 1e-4 relative over the last 4 steps; the second rule is off
+        when some bound is exactly 0, as in glmnet).
     n_lambdas : int
         Length of the default grid.
     lambda_min_ratio : float in (0, 1), optional
@@ -107,11 +119,11 @@ def path(
         even without an intercept (when columns are not centred). Constant columns get coefficient 0.
     sample_weight : (n,) array-like, optional
         Non-negative observation weights, rescaled to sum to ``n``.
-    offset : (n,) array-like (multinomial: (n, K)), optional
+    offset : (n,) array-like (multinomial, mgaussian: (n, K)), optional
         A known term added to each sample's linear predictor, ``η_i = offset_i + b0 + x_iᵀb`` (glmnet's ``offset``;
-        e.g. log exposure for poisson rates). For gaussian it is subtracted from ``y``. The null model (from which
-        λmax, ``dev_ratio`` and the tolerance are measured) is the intercept-only fit with the offset; predictions
-        then need the new data's offset (``Path.predict(X, offset=...)``).
+        e.g. log exposure for poisson rates). For gaussian and mgaussian it is subtracted from ``y``. The null model
+        (from which λmax, ``dev_ratio`` and the tolerance are measured) is the intercept-only fit with the offset;
+        predictions then need the new data's offset (``Path.predict(X, offset=...)``).
     penalty_factor : (p,) array-like, optional
         Non-negative per-feature factors ``pf_j``, rescaled to sum to ``p``; 0 leaves a feature unpenalized.
     lower_bounds, upper_bounds : float or (p,) array-like, optional
@@ -150,6 +162,10 @@ def path(
         ``family="multinomial"`` only: penalize each feature's ``K`` coefficients as one group,
         ``λ Σ_j pf_j [α ‖B_j‖₂ + (1 − α)/2 ‖B_j‖₂²]`` (glmnet's ``type.multinomial="grouped"``), so a feature
         enters for every class at once. Bounds can then only fix features at 0; no working sets.
+    standardize_response : bool
+        ``family="mgaussian"`` only (glmnet's ``standardize.response``): divide each response by its weighted (1/n)
+        standard deviation (about its weighted mean, also without an intercept, as glmnet) before fitting, so that
+        λ and the penalty treat the responses alike; coefficients and intercepts are reported on the original scale.
 
     Returns
     -------
@@ -176,5 +192,6 @@ def path(
               n_lambdas=n_lambdas, lambda_min_ratio=lambda_min_ratio, fit_intercept=fit_intercept,
               standardize=standardize, sample_weight=sample_weight, offset=offset, penalty_factor=penalty_factor,
               lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype,
-              precompute=precompute, working_set=working_set, multinomial_grouped=multinomial_grouped)
+              precompute=precompute, working_set=working_set, multinomial_grouped=multinomial_grouped,
+              standardize_response=standardize_response)
     return assemble(run(s, sharding), s)

@@ -105,7 +105,8 @@ def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | Non
         For ``xvar="lambda"``, whether x is ``ln λ`` (natural logarithm, as glmnet) or λ itself. Ignored otherwise.
     class_ : optional
         Multinomial paths: the class (one of ``fit.classes``) whose coefficients are drawn, as one of glmnet's
-        per-class plots (default: the first class); ``"norm"`` sums over every class. Not used otherwise.
+        per-class plots (default: the first class); ``"norm"`` sums over every class. mgaussian paths: the
+        response's column index (default 0). Not used otherwise.
 
     Returns
     -------
@@ -135,7 +136,8 @@ def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | Non
     ylabel = "coefficients"
     if coef.ndim == 3:
         k = _class_index(fit, class_)
-        coef, ylabel = coef[:, :, k], f"coefficients of class {fit.classes[k]}"
+        what = f"class {fit.classes[k]}" if fit.classes is not None else f"response {k}"
+        coef, ylabel = coef[:, :, k], f"coefficients of {what}"
     ax = _new_axes(ax)
     names = fit.feature_names if fit.feature_names is not None else tuple(f"x{j}" for j in range(p))
     lines = ax.plot(x, coef)
@@ -159,6 +161,11 @@ def plot_path(fit: Path, *, xvar: str = "lambda", label: int = 5, ax: Axes | Non
 def _class_index(fit: Path, class_: Any) -> int:
     if class_ is None:
         return 0
+    if fit.classes is None:  # mgaussian: responses by column index
+        k = fit.coef.shape[2]
+        if not isinstance(class_, (int, np.integer)) or isinstance(class_, bool) or not 0 <= class_ < k:
+            raise ValueError(f"class_: expected a response index 0 … {k - 1}, got {class_!r}.")
+        return int(class_)
     if class_ not in fit.classes:
         raise ValueError(f"class_: expected one of the path's classes {fit.classes}, got {class_!r}.")
     return fit.classes.index(class_)

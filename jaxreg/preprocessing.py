@@ -25,10 +25,10 @@ class Prepared(NamedTuple):
     """Data on the solver's scale and what is needed to map coefficients back."""
 
     x: jax.Array  # (n, p)  √w · (X − mean) / scale
-    y: jax.Array  # (n,)    √w · (y − ȳ)
+    y: jax.Array  # (n,)    √w · (y − ȳ); (n, K) for mgaussian
     x_mean: jax.Array  # (p,)
     x_scale: jax.Array  # (p,)  1 where not standardized or excluded
-    y_mean: jax.Array  # ()
+    y_mean: jax.Array  # ()  or (K,)
     excluded: jax.Array  # (p,)  bool: constant columns
 
 
@@ -61,7 +61,7 @@ def prepare(x: jax.Array, y: jax.Array, w: jax.Array, *, fit_intercept: bool, st
         x_mean = col_mean
         y_mean = w @ y / n if least_squares else jnp.zeros((), x.dtype)
     else:
-        x_mean, y_mean = jnp.zeros(x.shape[1], x.dtype), jnp.zeros((), x.dtype)
+        x_mean, y_mean = jnp.zeros(x.shape[1], x.dtype), jnp.zeros(y.shape[1:], x.dtype)
     xc = jnp.where(excluded, 0.0, x - x_mean)
     if standardize:
         dev = jnp.where(excluded, 0.0, x - col_mean)
@@ -71,8 +71,19 @@ def prepare(x: jax.Array, y: jax.Array, w: jax.Array, *, fit_intercept: bool, st
         scale = jnp.ones(x.shape[1], x.dtype)
     if not least_squares:
         return Prepared(xc / scale, y, x_mean, scale, y_mean, excluded)
-    sw = jnp.sqrt(w)
-    return Prepared(sw[:, None] * (xc / scale), sw * (y - y_mean), x_mean, scale, y_mean, excluded)
+    sw = jnp.sqrt(w)[:, None]
+    yc = y - y_mean
+    return Prepared(sw * (xc / scale), (sw if y.ndim == 2 else sw[:, 0]) * yc, x_mean, scale, y_mean, excluded)
+
+
+def response_scale(y: jax.Array, w: jax.Array) -> jax.Array:
+    """Each response's weighted population standard deviation about its weighted mean, also without an intercept
+    (as for the columns of ``X``; checked with KKT conditions on glmnet 4.1-6), 1 for a constant one: glmnet's
+    ``standardize.response`` for ``mgaussian``; ``w`` sums to ``n``."""
+    n = y.shape[0]
+    dev = y - w @ y / n
+    scale = jnp.sqrt(w @ (dev * dev) / n)
+    return jnp.where(scale > 0, scale, 1.0)
 
 
 def to_solver_bounds(prep: Prepared, lower: jax.Array, upper: jax.Array) -> tuple[jax.Array, jax.Array]:

@@ -40,10 +40,11 @@ class Path:
     lambdas : (L,) ndarray
         Decreasing λ values.
     coef : (L, p) ndarray
-        Coefficients on the original scale of ``X``; ``(L, p, K)`` for multinomial (one column per class).
+        Coefficients on the original scale of ``X``; ``(L, p, K)`` for multinomial (one column per class) and
+        mgaussian (one per response).
     intercept : (L,) ndarray
         Unpenalized intercepts (zeros when ``fit_intercept=False``); ``(L, K)`` for multinomial, centred over the
-        classes as glmnet's.
+        classes as glmnet's, and for mgaussian.
     gap : (L,) ndarray
         Duality gap at each λ, relative to ``P(0)`` (the objective with all coefficients zero and the intercept
         fitted). ``gap[k] ≤ tol`` certifies ``P(b_k) − P* ≤ tol·P(0)``.
@@ -53,15 +54,16 @@ class Path:
         Proximal-gradient iterations spent at each λ.
     dev_ratio : (L,) ndarray
         Fraction of (weighted) deviance explained, ``1 − D/D_null`` (glmnet's ``dev.ratio``; ``1 − RSS/TSS`` for
-        gaussian; for poisson ``D = 2 Σ w [y log(y/μ) − (y − μ)]``, measured from the saturated model).
+        gaussian, summed over the responses for mgaussian; for poisson ``D = 2 Σ w [y log(y/μ) − (y − μ)]``,
+        measured from the saturated model).
     df : (L,) ndarray of int
-        Number of features with a nonzero coefficient (in some class, for multinomial).
+        Number of features with a nonzero coefficient (in some class or response, for multinomial and mgaussian).
     l1_ratio : float
         The elastic-net mixing parameter α.
     lambda_max : float
         The smallest λ at which every penalized coefficient is zero.
     family : str
-        The loss family (``"gaussian"``, ``"binomial"``, ``"poisson"`` or ``"multinomial"``).
+        The loss family (``"gaussian"``, ``"binomial"``, ``"poisson"``, ``"multinomial"`` or ``"mgaussian"``).
     feature_names : tuple of str or None
         Column names when ``X`` was a DataFrame.
     tol : float
@@ -107,8 +109,8 @@ class Path:
         """Intercept and coefficients at any λ, interpolated linearly in λ between grid points like glmnet's ``s=``.
 
         Returns ``(intercept, coef)`` with shapes ``()`` and ``(p,)`` for a scalar ``lambda_``, or ``(k,)`` and
-        ``(k, p)`` for ``k`` values (multinomial: a class axis last, ``(K,)`` and ``(p, K)``, ...). λ outside the grid
-        is clamped to its ends.
+        ``(k, p)`` for ``k`` values (multinomial, mgaussian: an output axis last, ``(K,)`` and ``(p, K)``, ...).
+        λ outside the grid is clamped to its ends.
         """
         s = np.asarray(lambda_, dtype=float)
         if not np.all(np.isfinite(s)) or np.any(s < 0):
@@ -137,22 +139,22 @@ class Path:
         type : {"link", "response", "class"}
             As glmnet's ``predict(type=)``: the linear predictor ``η = b0 + X b``; the mean response (the
             probability of ``classes[1]`` for binomial, the class probabilities ``softmax(η)`` for multinomial,
-            ``μ = exp η`` for poisson, the linear predictor for gaussian); or, for binomial and multinomial, the
-            predicted label (the most probable class).
+            ``μ = exp η`` for poisson, the linear predictor for gaussian and mgaussian); or, for binomial and
+            multinomial, the predicted label (the most probable class).
         offset : (n,) array-like, optional
-            The new data's offset, added to ``η`` (glmnet's ``newoffset``; ``(n, K)`` for multinomial); required
-            when the path was fitted with an offset, refused otherwise.
+            The new data's offset, added to ``η`` (glmnet's ``newoffset``; ``(n, K)`` for multinomial and
+            mgaussian); required when the path was fitted with an offset, refused otherwise.
 
         Returns
         -------
         ndarray
             ``(n, L)`` by default, ``(n,)`` for a scalar ``lambda_``, ``(n, k)`` for ``k`` values. Multinomial
-            links and probabilities have a class axis second, as glmnet's: ``(n, K, L)``, ``(n, K)``, ``(n, K, k)``
-            (labels, ``type="class"``, have none).
+            links and probabilities, and mgaussian predictions, have an output axis second, as glmnet's:
+            ``(n, K, L)``, ``(n, K)``, ``(n, K, k)`` (labels, ``type="class"``, have none).
         """
         if type not in ("link", "response", "class"):
             raise ValueError(f"type: expected 'link', 'response' or 'class', got {type!r}.")
-        multi = self.family == "multinomial"
+        multi = self.coef.ndim == 3  # multinomial or mgaussian: an output axis
         if type == "class" and self.family not in ("binomial", "multinomial"):
             raise ValueError(f"type: 'class' needs family='binomial' or 'multinomial', this path is {self.family!r}.")
         xa = np.asarray(X, dtype=float)
@@ -166,13 +168,14 @@ class Path:
         scalar = coef.ndim == self.coef.ndim - 1
         if scalar:
             b0, coef = b0[None], coef[None]
-        # (n, L) or, multinomial, (n, K, L)
+        # (n, L) or, with an output axis, (n, K, L)
         eta = np.einsum("np,lpk->nkl", xa, coef) + b0.T[None] if multi else xa @ coef.T + b0
         if offset is not None:
             o = np.asarray(offset, dtype=float)
-            shape = (xa.shape[0], len(self.classes)) if multi else (xa.shape[0],)
+            shape = (xa.shape[0], self.coef.shape[2]) if multi else (xa.shape[0],)
             if o.shape != shape:
-                want = f"shape {shape} (a column per class)" if multi else f"a vector of length {shape[0]}"
+                what = "class" if self.family == "multinomial" else "response"
+                want = f"shape {shape} (a column per {what})" if multi else f"a vector of length {shape[0]}"
                 raise ValueError(f"offset: expected {want}, got shape {o.shape}.")
             eta = eta + o[..., None]
         out = self._from_link(eta, type)

@@ -10,6 +10,7 @@ SCORINGS = {
     "binomial": ("deviance", "class", "auc", "mse", "mae"),
     "poisson": ("deviance", "mse", "mae"),
     "multinomial": ("deviance", "class", "mse", "mae"),
+    "mgaussian": ("deviance", "mse", "mae"),
 }
 #: glmnet clips held-out probabilities to [PROB_MIN, 1 − PROB_MIN] before taking logs (binomial deviance).
 PROB_MIN = 1e-5
@@ -28,7 +29,7 @@ def check_scoring(scoring: str | None, family: str) -> str:
 def mean_response(eta: np.ndarray, family: str) -> np.ndarray:
     """The mean response of linear predictors ``eta``: ``η`` (gaussian), ``e^η`` (poisson), the logistic function
     (binomial, computed as ``(1 + tanh(η/2))/2``, without overflow) or the softmax over axis 1 (multinomial)."""
-    if family == "gaussian":
+    if family in ("gaussian", "mgaussian"):
         return eta
     if family == "poisson":
         return np.exp(eta)
@@ -49,10 +50,14 @@ def pointwise(eta: np.ndarray, y: np.ndarray, family: str, scoring: str) -> np.n
     mae ``|y − μ|``. Multinomial (``eta`` (n, K, L), ``y`` class indices), with ``p = softmax(η)`` over the
     classes and ``Y`` the one-hot labels (as glmnet's ``cv.multnet``): deviance ``−2 Σ_k Y_k log p_k`` with ``p``
     clipped as for binomial; ``class`` 1 unless the most probable class is the label; mse ``Σ_k (Y_k − p_k)²``;
-    mae ``Σ_k |Y_k − p_k|``.
+    mae ``Σ_k |Y_k − p_k|``. Mgaussian (``eta`` (n, K, L), ``y`` (n, K), as glmnet's ``cv.mrelnet``): deviance and
+    mse ``Σ_k (y_k − η_k)²``, mae ``Σ_k |y_k − η_k|``.
     """
     if family == "multinomial":
         return _multinomial_pointwise(eta, y, scoring)
+    if family == "mgaussian":
+        r = y[:, :, None] - eta
+        return (np.abs(r) if scoring == "mae" else r * r).sum(axis=1)
     y = y[:, None]
     if family == "gaussian":
         r = y - eta

@@ -17,8 +17,9 @@ import pytest
 import jaxreg
 
 REF = pathlib.Path(__file__).parent / "reference"
-# multinomial files have a class axis: tests/test_multinomial_reference.py
-CASES = sorted(p.stem.removeprefix("glmnet_") for p in REF.glob("glmnet_*.json") if "multinomial" not in p.stem)
+# multinomial and mgaussian files have an output axis: tests/test_multinomial_reference.py, test_mgaussian_reference.py
+CASES = sorted(p.stem.removeprefix("glmnet_") for p in REF.glob("glmnet_*.json")
+               if "multinomial" not in p.stem and "mgaussian" not in p.stem)
 
 
 def _bound(value, p, default):
@@ -52,28 +53,31 @@ def test_all_cases_are_present():
     assert len(CASES) >= 8
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_lambda_grid_matches_glmnet(case):
-    d, X, y, kwargs = _load(case)
+@pytest.fixture(scope="module", params=CASES)
+def fitted(request):
+    """One jaxreg path per case, called as glmnet was: its default grid, or the user's λ."""
+    d, X, y, kwargs = _load(request.param)
+    lam = dict(lambdas=np.asarray(d["lambda"], float)) if d["user_lambda"] else {}
+    return request.param, d, jaxreg.path(X, y, **lam, **kwargs)  # default tol
+
+
+def test_lambda_grid_matches_glmnet(fitted):
+    _, d, fit = fitted
     lam_ref = np.asarray(d["lambda"], float)
-    if d["user_lambda"]:
-        fit = jaxreg.path(X, y, lambdas=lam_ref, **kwargs)
-    else:
-        fit = jaxreg.path(X, y, **kwargs)
     assert fit.n_lambdas == lam_ref.size, "default path length (glmnet's early stop) differs"
     np.testing.assert_allclose(fit.lambdas, lam_ref, rtol=1e-9)
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_coefficients_match_glmnet(case):
-    d, X, y, kwargs = _load(case)
+def test_coefficients_match_glmnet(fitted):
+    """At glmnet's λ (the grid test above checks that they agree to 1e-9)."""
+    _, d, fit = fitted
     lam_ref = np.asarray(d["lambda"], float)
+    assert fit.n_lambdas == lam_ref.size
     exact = "unsat" if d.get("family") == "binomial" else "tight"
     b_ref = np.asarray(d[f"beta_{exact}"], float)
     # glmnet leaves rounding-level values where the solution is 0 (~1e-16; ~1e-10 at a feature's entry λ)
     b_ref[np.abs(b_ref) < np.maximum(1e-10, 1e-8 * np.abs(b_ref).max(axis=1, keepdims=True))] = 0.0
     a0_ref = np.asarray(d[f"a0_{exact}"], float)
-    fit = jaxreg.path(X, y, lambdas=lam_ref, **kwargs)  # default tol
     assert fit.converged.all()
     # glmnet's ridge reports its first λ with the solution at λ = +∞; every other case is compared from the start
     start = 1 if d["alpha"] == 0 else 0

@@ -238,18 +238,20 @@ def test_bad_multinomial_input():
     with pytest.raises(ValueError, match="lower_bounds/upper_bounds"):
         jaxreg.path(X, y, family="multinomial", multinomial_grouped=True, lower_bounds=-1.0)
     with pytest.raises(ValueError, match="working_set"):
-        jaxreg.path(X, y, family="multinomial", multinomial_grouped=True, working_set=4)
+        jaxreg.path(X, y, family="multinomial", multinomial_grouped=True, working_set=-1)
     with pytest.raises(ValueError, match="foldid: .*lacks class"):
         jaxreg.cv_path(X, y, family="multinomial", foldid=np.where(y == 2, 0, np.arange(60) % 3 + 1))
     with pytest.raises(ValueError, match="scoring"):
         jaxreg.cv_path(X, y, family="multinomial", scoring="auc")
 
 
-def test_working_sets_on_many_coefficients_agree_with_all_features():
+@pytest.mark.parametrize("grouped", [False, True])
+def test_working_sets_on_many_coefficients_agree_with_all_features(grouped):
     """p·K > 256 coefficients: working sets of (feature, class) coefficients (the restricted loss in its expanded
-    form), certified on all of them, give the path of plain iterations on all coefficients."""
+    form; grouped: whole features), certified on all of them, give the path of plain iterations on all of them."""
     X, y = make_multinomial(n=90, p=100, seed=9)
-    opts = dict(family="multinomial", n_lambdas=12, lambda_min_ratio=0.05, tol=1e-12, max_iter=100_000)
+    opts = dict(family="multinomial", n_lambdas=12, lambda_min_ratio=0.05, tol=1e-12, max_iter=100_000,
+                multinomial_grouped=grouped)
     auto = jaxreg.path(X, y, **opts)
     full = jaxreg.path(X, y, **opts, working_set=None)
     assert auto.converged.all() and full.converged.all() and auto.df[-1] > 3
@@ -257,4 +259,4 @@ def test_working_sets_on_many_coefficients_agree_with_all_features():
     eta_a, eta_f = centred(auto.predict(X)), centred(full.predict(X))
     np.testing.assert_allclose(eta_a, eta_f, atol=1e-5 * np.abs(eta_f).max())
     for k in range(auto.n_lambdas):
-        assert kkt_multinomial(X, y, auto, k, alpha=1.0) < 1e-5, k
+        assert kkt_multinomial(X, y, auto, k, alpha=1.0, grouped=grouped) < 1e-5, k

@@ -38,7 +38,7 @@ def problems(draw):
     return X, y, opts
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_kkt_holds_at_every_lambda(problem):
     X, y, opts = problem

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 from jax import lax
 
 
-def _gaussian_dual_value(s: jax.Array, aux: tuple[jax.Array, jax.Array]) -> jax.Array:
+def gaussian_dual_value(s: jax.Array, aux: tuple[jax.Array, jax.Array]) -> jax.Array:
     a, b = aux
     return s * a - 0.5 * s * s * b
 
@@ -61,7 +61,7 @@ class GaussianGram(NamedTuple):
         return 0.5 * rss, g_beta - self.xty, (self.yty - cross, rss)
 
     def dual_value(self, s: jax.Array, aux: tuple[jax.Array, jax.Array]) -> jax.Array:
-        return _gaussian_dual_value(s, aux)
+        return gaussian_dual_value(s, aux)
 
     def restrict(self, idx: jax.Array, beta: jax.Array) -> "GaussianGram":
         """The loss as a function of ``beta[idx]`` alone, the other coefficients held at their values in ``beta``."""
@@ -108,7 +108,7 @@ class GaussianX(NamedTuple):
         return 0.5 * rss, -(r @ self.x) / n, ((r @ self.y) / n, rss)
 
     def dual_value(self, s: jax.Array, aux: tuple[jax.Array, jax.Array]) -> jax.Array:
-        return _gaussian_dual_value(s, aux)
+        return gaussian_dual_value(s, aux)
 
     def restrict(self, idx: jax.Array, beta: jax.Array) -> "GaussianX":
         """The loss as a function of ``beta[idx]`` alone, the other coefficients held at their values in ``beta``."""

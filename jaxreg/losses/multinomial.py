@@ -14,8 +14,8 @@ Dual: the conjugate of ``η ↦ log Σ exp η − yᵀη`` at ``θ`` is the nega
 at the dual point scaled by ``s``, ``θ = s (p − y)``, ``−f^*`` is ``Σ_i ω_i Σ_k H(q_ik)`` with
 ``q = (1 − s) y + s p`` and ``H(q) = −q log q``; an offset adds ``Σ_i ω_i o_iᵀ θ_i``.
 
-Working sets need the loss of any subset of coefficients: :meth:`Multinomial.restrict` returns the same loss in an
-*expanded* form, one column of ``X`` per coefficient with that coefficient's class in ``cls``.
+Working sets need the loss of any subset of coefficients: :meth:`Multinomial.restrict` returns the same loss in the
+*expanded* form of :mod:`jaxreg.losses._multi`, one column of ``X`` per coefficient with its class in ``cls``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 from jax.scipy.special import entr
+
+from jaxreg.losses._multi import columns, xmap, xtmap
 
 
 class Multinomial(NamedTuple):
@@ -50,23 +52,11 @@ class Multinomial(NamedTuple):
     def n_classes(self) -> int:
         return self.y.shape[1]
 
-    def _columns(self, idx: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """Column of ``x`` and class of the coefficients ``idx``."""
-        if self.cls is None:
-            return idx // self.n_classes, idx % self.n_classes
-        return idx, self.cls[idx]
-
     def _xmap(self, beta: jax.Array) -> jax.Array:
-        """``X B`` (n, K) of flat coefficients."""
-        if self.cls is None:
-            return self.x @ beta.reshape(-1, self.n_classes)
-        return (self.x * beta) @ jax.nn.one_hot(self.cls, self.n_classes, dtype=self.x.dtype)
+        return xmap(self.x, self.cls, self.n_classes, beta)
 
     def _xtmap(self, r: jax.Array) -> jax.Array:
-        """The adjoint of :meth:`_xmap`: ``(Xᵀ R)`` flattened, for ``R`` (n, K)."""
-        if self.cls is None:
-            return (r.T @ self.x).T.ravel()
-        return jnp.einsum("ns,ns->s", self.x, r[:, self.cls])
+        return xtmap(self.x, self.cls, r)
 
     def _eta(self, beta: jax.Array) -> jax.Array:
         return self._xmap(beta) + self.offset
@@ -89,7 +79,7 @@ class Multinomial(NamedTuple):
     def hess_block(self, beta: jax.Array, idx: jax.Array) -> jax.Array:
         """``Σ_i ω_i x_ia x_ib (p_ia δ_ab − p_ia p_ib)`` over coefficient pairs (classes ``a, b``)."""
         prob = jax.nn.softmax(self._eta(beta), axis=1)
-        col, k = self._columns(idx)
+        col, k = columns(idx, self.cls, self.n_classes)
         xb = self.x[:, col]
         pk = prob[:, k]
         wxp = (self.omega[:, None] * pk) * xb
@@ -109,5 +99,5 @@ class Multinomial(NamedTuple):
         """The loss of ``beta[idx]`` alone (expanded form), the other coefficients held at their values in ``beta``."""
         others = beta.at[idx].set(0.0)
         offset = lax.cond(jnp.any(others != 0), lambda: self.offset + self._xmap(others), lambda: self.offset)
-        col, k = self._columns(idx)
+        col, k = columns(idx, self.cls, self.n_classes)
         return Multinomial(self.x[:, col], self.y, self.omega, offset, self.col_sq[idx], k)

@@ -21,8 +21,8 @@ A penalty is a convex function ``g(b)`` scaled by ``λ``: separable, ``Σ_j g_j(
 ``lambda_max(v)``
     the smallest ``λ`` at which ``b = 0`` is optimal given the loss gradient ``−v`` at zero.
 
-For working sets (:mod:`jaxreg.solvers.working_set`; group penalties, whose working sets would have to hold whole
-groups, go without):
+For working sets (:mod:`jaxreg.solvers.working_set`; a group penalty gives all coordinates of a group the same
+priority, and its working sets are taken a whole group at a time):
 
 ``priority(beta, v, lam)``
     how much each coefficient needs to be optimized: ``inf`` where it is nonzero (or unpenalized), otherwise a

@@ -24,8 +24,9 @@ Bounds: a coordinate is either free or fixed at 0 (``lower = upper = 0``: consta
 prox zeroes fixed coordinates before measuring the group norm, which is exact. General boxes are not supported (the
 prox of a group norm over a box has no closed form).
 
-There is no Newton polish (``face``) and no working sets (``restrict``): a group's Hessian is not diagonal, and a
-working set would have to hold whole groups.
+There is no Newton polish (``face``): a group's Hessian is not diagonal. Working sets must hold whole groups: they
+are used when the groups are ``K`` consecutive coordinates each (mgaussian, grouped multinomial), selected a block
+at a time (:func:`jaxreg.solvers.working_set.working_set_solve`'s ``block``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class SparseGroup(NamedTuple):
         return jax.ops.segment_sum(x, self.group_id, num_segments=self.group_weight.shape[0])
 
     def _max(self, x: jax.Array) -> jax.Array:
-        return jax.ops.segment_max(x, self.group_id, num_segments=self.group_weight.shape[0])
+        """Per-group maximum of a non-negative ``x`` (0 for an empty group, as in a restricted penalty)."""
+        return jnp.maximum(jax.ops.segment_max(x, self.group_id, num_segments=self.group_weight.shape[0]), 0.0)
 
     def _fixed(self) -> jax.Array:
         return (self.lower == 0) & (self.upper == 0)
@@ -131,10 +133,27 @@ class SparseGroup(NamedTuple):
         # Groups without ridge contribute 0: dual_scale made them feasible, or they are profiled.
         return jnp.sum(jnp.where(cg > 0, excess**2 / (2.0 * jnp.where(cg > 0, cg, 1.0)), 0.0))
 
-    def lambda_max(self, v: jax.Array) -> jax.Array:
-        radius = self._radius(v, jnp.maximum(self.alpha, RIDGE_ALPHA_FOR_LAMBDA_MAX))
+    def _entry(self, v: jax.Array, alpha: jax.Array) -> jax.Array:
+        """Per group, the λ below which a zero group pulled by ``v`` leaves zero (0 for unpenalized groups)."""
+        radius = self._radius(v, alpha)
         penalized = self._max(self.penalty_factor) > 0
-        inv = jnp.where(penalized & jnp.isfinite(radius) & (radius > 0), 1.0 / jnp.where(radius > 0, radius, 1.0),
-                        0.0)
         # radius 0 (a group pulled with no L1 or group weight left) cannot happen for α ≥ 1e-3 and pf > 0.
-        return jnp.max(inv, initial=0.0)
+        return jnp.where(penalized & jnp.isfinite(radius) & (radius > 0), 1.0 / jnp.where(radius > 0, radius, 1.0),
+                         0.0)
+
+    def lambda_max(self, v: jax.Array) -> jax.Array:
+        return jnp.max(self._entry(v, jnp.maximum(self.alpha, RIDGE_ALPHA_FOR_LAMBDA_MAX)), initial=0.0)
+
+    # -- working sets (whole groups: see jaxreg.solvers.working_set's ``block``) ---------------------------------
+    def priority(self, beta: jax.Array, v: jax.Array, lam: jax.Array) -> jax.Array:
+        """Each coordinate gets its group's score: ``inf`` for a group with a nonzero or free (unpenalized, not
+        fixed) coordinate, else ``λ_g / λ`` with ``λ_g`` the λ at which the group would leave zero (> 1: it
+        violates the optimality conditions at 0)."""
+        keep = (beta != 0) | ((self.penalty_factor == 0) & ~self._fixed())
+        busy = self._max(keep.astype(beta.dtype)) > 0
+        return jnp.where(busy, jnp.inf, self._entry(v, self.alpha) / lam)[self.group_id]
+
+    def restrict(self, idx: jax.Array) -> "SparseGroup":
+        """The penalty of the coordinates ``idx``, which must hold whole groups (the others' groups are empty)."""
+        return self._replace(penalty_factor=self.penalty_factor[idx], group_id=self.group_id[idx],
+                             lower=self.lower[idx], upper=self.upper[idx])

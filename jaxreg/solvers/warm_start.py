@@ -3,7 +3,8 @@
 The optional early stop reproduces glmnet's rule for its default grid: after at least ``min_lambdas`` values, the
 path ends at the first λ where the fraction of deviance explained exceeds ``dev_max`` or has grown, since ``lag`` λ
 before, by less than ``dev_change · dev`` (gaussian, poisson; for binomial glmnet compares the absolute change with
-``dev_change``); later λ are skipped (zero iterations) and marked inactive, so shapes stay static.
+``dev_change``, for mgaussian the relative decrease of the residual sum of squares, ``dev_change · (1 − dev)``); later
+λ are skipped (zero iterations) and marked inactive, so shapes stay static.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ class EarlyStop(NamedTuple):
     dev_change: float = 1e-5
     dev_max: float = 0.999
     min_lambdas: int = 5
-    relative_change: bool = True  # gaussian: change < fdev·dev; binomial: change < fdev
+    #: the change is compared with dev_change times: "dev" (gaussian, poisson), "one" (binomial, multinomial) or
+    #: "residual", 1 − dev (mgaussian: glmnet stops when the residual sum of squares falls by less than fdev,
+    #: relatively)
+    relative_to: str = "dev"
     lag: int = 1  # the change is measured from the λ this many steps back (poisson: mnlam − 1)
 
 
@@ -101,7 +105,8 @@ def solve_path(
         else:
             dev = 1.0 - res.loss / null_loss
             enough = index + 1 >= early_stop.min_lambdas
-            threshold = early_stop.dev_change * dev if early_stop.relative_change else early_stop.dev_change
+            scale = {"dev": dev, "one": 1.0, "residual": 1.0 - dev}[early_stop.relative_to]
+            threshold = early_stop.dev_change * scale
             flat = (dev - history[0]) < threshold
             now_stopped = stopped | (enough & (flat | (dev > early_stop.dev_max)))
             history = jnp.append(history[1:], dev)

@@ -26,6 +26,9 @@ qy <- as.numeric(QuickStartExample$y)
 data(BinomialExample, package = "glmnet", envir = environment())
 bx <- unname(as.matrix(BinomialExample$x))
 by <- as.numeric(BinomialExample$y)
+data(MultiGaussianExample, package = "glmnet", envir = environment())
+mgx <- unname(as.matrix(MultiGaussianExample$x))
+mgy <- unname(as.matrix(MultiGaussianExample$y))
 
 set.seed(20261123)
 fold10 <- sample(rep(seq(10), length.out = 100))
@@ -42,7 +45,7 @@ cv_case <- function(name, x, y, family, type, foldid, alpha = 1, weights = NULL,
     name = name, description = description, family = family, type_measure = type, alpha = jscalar(alpha),
     standardize = standardize, foldid = jvec(foldid),
     weights = if (is.null(weights)) NULL else jvec(weights),
-    x = jmat(x), y = jvec(y),
+    x = jmat(x), y = if (is.matrix(y)) jmat(y) else jvec(y),
     lambda = jvec(cv$lambda), cvm = jvec(cv$cvm), cvsd = jvec(cv$cvsd),
     lambda_min = jscalar(cv$lambda.min), lambda_1se = jscalar(cv$lambda.1se),
     index_min = cv$index[1], index_1se = cv$index[2], nzero = jvec(cv$nzero)
@@ -61,7 +64,9 @@ cases <- list(
   cv_case("binomial_auc", bx, by, "binomial", "auc", fold5,
           description = "BinomialExample, lasso, 5 folds, AUC"),
   cv_case("binomial_mse_weights", bx, by, "binomial", "mse", fold5, weights = wts, standardize = FALSE,
-          description = "BinomialExample, lasso, weights, no standardization, 5 folds, mse")
+          description = "BinomialExample, lasso, weights, no standardization, 5 folds, mse"),
+  cv_case("mgaussian_mse_enet", mgx, mgy, "mgaussian", "mse", fold5, alpha = 0.5,
+          description = "MultiGaussianExample (y 100 x 4), elastic net 0.5, 5 folds, mse summed over responses")
 )
 meta <- list(glmnet_version = as.character(packageVersion("glmnet")), R_version = R.version.string,
              thresh = jscalar(THRESH), maxit = jscalar(MAXIT), cases = cases)

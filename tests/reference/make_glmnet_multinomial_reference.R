@@ -35,17 +35,6 @@ my <- as.numeric(MultinomialExample$y)
 n_m <- nrow(mx)
 p_m <- ncol(mx)
 
-# L x p x K array of a glmnet multinomial fit (beta is a list of p x L, one per class)
-coef_array <- function(fit) {
-  K <- length(fit$beta)
-  L <- length(fit$lambda)
-  arr <- array(0, c(L, ncol(mx), K))
-  for (k in seq_len(K)) arr[, , k] <- t(as.matrix(fit$beta[[k]]))
-  arr
-}
-jarr3 <- function(a) structure(
-  paste0("[", paste(apply(a, 1, function(m) unclass(jmat(m))), collapse = ","), "]"), class = "json")
-
 # ---------------------------------------------------------------------------
 # KKT check on glmnet's internal scale (weights summing to 1, pf to p, x
 # centred and scaled as for the other families). For coefficient (j, k) with
@@ -118,7 +107,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = N
   }
   stopifnot(tfit$jerr == 0, identical(as.numeric(tfit$lambda), as.numeric(fit$lambda)))
   yk <- outer(y, sort(unique(y)), "==") * 1
-  arr <- coef_array(fit); tarr <- coef_array(tfit)
+  arr <- coef_array(fit, ncol(x)); tarr <- coef_array(tfit, ncol(x))
   a0 <- t(as.matrix(fit$a0)); ta0 <- t(as.matrix(tfit$a0))     # L x K
   kkt <- function(a, b0, f) kkt_multinomial(x, yk, b0, a, f$lambda, weights, pf, alpha, intercept, standardize,
                                             grouped, offset)

@@ -122,3 +122,16 @@ with_offset_field <- function(rec, offset) {
   if (is.null(offset)) return(rec)
   append(rec, list(offset = jvec(offset)), after = match("weights", names(rec)))
 }
+
+# Families with K outputs (multinomial, mgaussian): an L x p x K array of a
+# fit's coefficients (glmnet's beta is a list of K p x L matrices), and its
+# JSON (beta[l][j][k]).
+coef_array <- function(fit, p) {
+  K <- length(fit$beta)
+  L <- length(fit$lambda)
+  arr <- array(0, c(L, p, K))
+  for (k in seq_len(K)) arr[, , k] <- t(as.matrix(fit$beta[[k]]))
+  arr
+}
+jarr3 <- function(a) structure(
+  paste0("[", paste(apply(a, 1, function(m) unclass(jmat(m))), collapse = ","), "]"), class = "json")
