@@ -155,15 +155,8 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
   # Tight companion fit: same call with only thresh changed, or, if the
   # lambdas then differ (lambda_max depends on a fitted unpenalised model
   # when some penalty factors are 0), the same lambdas passed explicitly.
-  targs <- args; targs$thresh <- THRESH_TIGHT
-  tfit <- do.call(glmnet, targs)
-  tight_method <- "same call, thresh only"
-  if (!identical(as.numeric(tfit$lambda), as.numeric(fit$lambda))) {
-    targs$lambda <- fit$lambda
-    tfit <- do.call(glmnet, targs)
-    tight_method <- "refit with lambda = returned lambda"
-  }
-  stopifnot(tfit$jerr == 0, identical(as.numeric(tfit$lambda), as.numeric(fit$lambda)))
+  tight <- tight_refit(args, fit, THRESH_TIGHT)
+  tfit <- tight$fit; tight_method <- tight$method
   tbeta <- as.matrix(tfit$beta)
   tchk <- kkt(tfit)
   tchk_sat <- kkt(tfit, sat_eta())

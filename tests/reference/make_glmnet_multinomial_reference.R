@@ -97,15 +97,8 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = N
   if (!is.null(offset)) args$offset <- offset
   fit <- do.call(glmnet, args)
   stopifnot(fit$jerr == 0)
-  targs <- args; targs$thresh <- THRESH_TIGHT
-  tfit <- do.call(glmnet, targs)
-  tight_method <- "same call, thresh only"
-  if (!identical(as.numeric(tfit$lambda), as.numeric(fit$lambda))) {
-    targs$lambda <- fit$lambda
-    tfit <- do.call(glmnet, targs)
-    tight_method <- "refit with lambda = returned lambda"
-  }
-  stopifnot(tfit$jerr == 0, identical(as.numeric(tfit$lambda), as.numeric(fit$lambda)))
+  tight <- tight_refit(args, fit, THRESH_TIGHT)
+  tfit <- tight$fit; tight_method <- tight$method
   yk <- outer(y, sort(unique(y)), "==") * 1
   arr <- coef_array(fit, ncol(x)); tarr <- coef_array(tfit, ncol(x))
   a0 <- t(as.matrix(fit$a0)); ta0 <- t(as.matrix(tfit$a0))     # L x K

@@ -149,16 +149,9 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL,
   # rounding level when some penalty factors are 0, because lambda_max is
   # then computed from the fitted unpenalised residual), refit at exactly the
   # returned lambdas instead.
-  targs <- args; targs$thresh <- THRESH_TIGHT
-  tfit <- do.call(glmnet, targs)
-  tight_method <- "same call, thresh only"
-  if (!identical(as.numeric(tfit$lambda), as.numeric(fit$lambda))) {
-    targs$lambda <- fit$lambda
-    tfit <- do.call(glmnet, targs)
-    tight_method <- "refit with lambda = returned lambda"
-    if (alpha == 0) stop("ridge tight refit would change the first column")
-  }
-  stopifnot(identical(as.numeric(tfit$lambda), as.numeric(fit$lambda)))
+  tight <- tight_refit(args, fit, THRESH_TIGHT)
+  tfit <- tight$fit; tight_method <- tight$method
+  if (alpha == 0 && tight_method != "same call, thresh only") stop("ridge tight refit would change the first column")
   tbeta <- as.matrix(tfit$beta)
   tchk <- kkt_check(x, y, tfit, weights = weights, pf = pf, alpha = alpha,
                     intercept = intercept, standardize = standardize,

@@ -135,3 +135,20 @@ coef_array <- function(fit, p) {
 }
 jarr3 <- function(a) structure(
   paste0("[", paste(apply(a, 1, function(m) unclass(jmat(m))), collapse = ","), "]"), class = "json")
+
+# The tight companion of a glmnet fit: the same call at `thresh`; when that
+# returns other lambdas (the default grid depends on the fit when some penalty
+# factors are 0), the fit's lambdas passed explicitly. Returns the tight fit
+# and how it was made (recorded as "tight_method").
+tight_refit <- function(args, fit, thresh) {
+  targs <- args; targs$thresh <- thresh
+  tfit <- do.call(glmnet, targs)
+  method <- "same call, thresh only"
+  if (!identical(as.numeric(tfit$lambda), as.numeric(fit$lambda))) {
+    targs$lambda <- fit$lambda
+    tfit <- do.call(glmnet, targs)
+    method <- "refit with lambda = returned lambda"
+  }
+  stopifnot(tfit$jerr == 0, identical(as.numeric(tfit$lambda), as.numeric(fit$lambda)))
+  list(fit = tfit, method = method)
+}
