@@ -45,7 +45,7 @@ def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) ->
     """A ``ValueError`` naming ``argument`` when the weights ``weights`` leave a problem without a solution.
 
     Zero total weight (any family); one class only (binomial: the intercept would be infinite); a class missing
-    (multinomial: likewise); no positive response (poisson: likewise).
+    (multinomial: likewise); no positive response (poisson: likewise); no event (cox).
     """
     keep = weights > 0
     if not keep.any():
@@ -59,6 +59,8 @@ def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) ->
                          "would be -inf).")
     if s.family == "poisson" and not (y > 0).any():
         raise ValueError(f"{argument}: {what} has no positive response (the poisson intercept would be -inf).")
+    if s.family == "cox" and not (y[:, 1] > 0).any():
+        raise ValueError(f"{argument}: {what} has no event (status 1): its partial likelihood is constant.")
 
 
 def default_batch_size(n_problems: int) -> int:

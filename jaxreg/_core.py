@@ -16,7 +16,7 @@ from jax import lax
 
 from jaxreg import _multinomial as mn
 from jaxreg._bisect import bisect
-from jaxreg.losses import Binomial, GaussianGram, GaussianX, MGaussianGram, MGaussianX, Multinomial, Poisson
+from jaxreg.losses import Binomial, Cox, GaussianGram, GaussianX, MGaussianGram, MGaussianX, Multinomial, Poisson
 from jaxreg.penalties import ElasticNet, SparseGroup
 from jaxreg.preprocessing import normalize_weights, prepare, response_scale, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
@@ -92,11 +92,14 @@ def fit_path(
         y, offset = y - offset, None
     y_scale = response_scale(y, w) if config.standardize_response else 1.0
     y = y / y_scale
-    prep = prepare(x, y, w, fit_intercept=config.fit_intercept, standardize=config.standardize,
+    cox = config.family == "cox"
+    if cox:  # (time, status); no intercept, but X is centred all the same (f is invariant to it)
+        y, status = y[:, 0], y[:, 1]
+    prep = prepare(x, y, w, fit_intercept=config.fit_intercept or cox, standardize=config.standardize,
                    least_squares=least_squares)
     lo, hi = to_solver_bounds(prep, lower, upper)
     # Least squares profiles the intercept out by centring. Other losses carry it as a last, unpenalized column.
-    free_intercept = config.fit_intercept and not least_squares
+    free_intercept = config.fit_intercept and not least_squares and not cox
     multinomial = config.family == "multinomial"
     if mgaussian:
         loss = (MGaussianGram if config.gram else MGaussianX).from_data(prep.x, prep.y)
@@ -104,6 +107,9 @@ def fit_path(
         beta_null = jnp.zeros(p * k, dtype)
     elif least_squares:
         loss = (GaussianGram if config.gram else GaussianX).from_data(prep.x, prep.y)
+        beta_null = jnp.zeros(p, dtype)
+    elif cox:
+        loss = Cox.from_data(prep.x, y, status, w / n, offset)
         beta_null = jnp.zeros(p, dtype)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x
@@ -165,6 +171,8 @@ def fit_path(
     else:
         b0 = sol.beta[:, p] if free_intercept else 0.0
         coef, intercept = to_original_scale(prep, sol.beta[:, :p], b0)
+        if cox:
+            intercept = jnp.zeros_like(intercept)
     safe_null = jnp.where(null_loss > 0, null_loss, 1.0)
     dev_ratio = jnp.where(null_loss > 0, 1.0 - sol.loss / safe_null, 0.0)
     return CoreResult(

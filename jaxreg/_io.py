@@ -1,6 +1,7 @@
 """Reading a data table for the command line: CSV with the standard library, Parquet through pandas + pyarrow.
 
-A table is read into a numeric feature matrix ``X`` (n, p), a response ``y`` (n,) and the feature names. Every
+A table is read into a numeric feature matrix ``X`` (n, p), a response ``y`` (n,) — or (n, K) when several target
+columns are asked for (mgaussian responses, cox's time and status) — and the feature names. Every
 problem with the data is raised as :class:`DataError` (a ``ValueError``) with a message naming the file, the column
 and, for CSV, the line.
 """
@@ -32,49 +33,69 @@ class Table:
     ----------
     X : (n, p) ndarray of float64
         Feature columns, in the file's order (or in the order asked for).
-    y : (n,) ndarray
-        The target column: float64, or strings (two-class labels) when ``numeric_target=False`` and some value is
-        not a number.
+    y : (n,) or (n, K) ndarray
+        The target column: float64, or strings (class labels) when ``numeric_target=False`` and some value is not
+        a number; ``(n, K)`` float64, a column per target, when several target columns were asked for.
     feature_names : tuple of str
         Names of the columns of ``X``.
-    target : str
-        Name of the target column.
+    target : str or tuple of str
+        Name of the target column, or (as asked for: a sequence of names) the names of the columns of ``y``.
     """
 
     X: np.ndarray
     y: np.ndarray
     feature_names: tuple[str, ...]
-    target: str
+    target: str | tuple[str, ...]
 
 
-def _select(header: Sequence[str], target: str, features: Sequence[str] | None, source: str) -> list[str]:
-    """The feature names to use: ``features`` checked against ``header``, or every column but the target."""
+_FEATURE_HINT = "encode categories as 0/1 columns or leave the column out with --features"
+_LABEL_HINT = "use --family binomial for class labels"
+_TARGETS_HINT = "several target columns (mgaussian responses, cox time and status) must all be numeric"
+
+
+def _hint(name: str, targets: Sequence[str]) -> str:
+    """What to do about a non-numeric column ``name``."""
+    if name not in targets:
+        return _FEATURE_HINT
+    return _LABEL_HINT if len(targets) == 1 else _TARGETS_HINT
+
+
+def _select(header: Sequence[str], targets: Sequence[str], features: Sequence[str] | None, source: str) -> list[str]:
+    """The feature names to use: ``features`` checked against ``header``, or every column but the targets."""
     seen: set[str] = set()
     for name in header:
         if name in seen:
             raise DataError(f"{source}: column names must be unique, {name!r} appears more than once.")
         seen.add(name)
     available = ", ".join(repr(h) for h in header)
-    if target not in seen:
-        raise DataError(f"--target: no column {target!r} in {source}; its columns are {available}.")
+    unknown = [t for t in targets if t not in seen]
+    if unknown:
+        raise DataError(f"--target: no column {', '.join(map(repr, unknown))} in {source}; its columns are "
+                        f"{available}.")
+    if len(set(targets)) != len(targets):
+        raise DataError("--target: a column is listed twice.")
+    target = ", ".join(map(repr, targets))
     if features is None:
-        chosen = [h for h in header if h != target]
+        chosen = [h for h in header if h not in targets]
     else:
         chosen = list(features)
         unknown = [f for f in chosen if f not in seen]
         if unknown:
             raise DataError(f"--features: no column {', '.join(map(repr, unknown))} in {source}; "
                             f"its columns are {available}.")
-        if target in chosen:
-            raise DataError(f"--features: the target column {target!r} cannot also be a feature.")
+        both = [f for f in chosen if f in targets]
+        if both:
+            raise DataError(f"--features: the target column {both[0]!r} cannot also be a feature.")
         if len(set(chosen)) != len(chosen):
             raise DataError("--features: a column is listed twice.")
     if not chosen:
-        raise DataError(f"{source}: no feature columns (the only column is the target {target!r}).")
+        only = "the only column is the target" if len(targets) == 1 else "the only columns are the targets"
+        raise DataError(f"{source}: no feature columns ({only} {target}).")
     return chosen
 
 
-def _numbers(values: list[str], lines: list[int], name: str, source: str, *, target: bool = False) -> np.ndarray:
+def _numbers(values: list[str], lines: list[int], name: str, source: str, *,
+             hint: str = _FEATURE_HINT) -> np.ndarray:
     """A CSV column as float64, or a :class:`DataError` naming the first bad cell."""
     try:
         col = np.array(values, dtype=np.float64)
@@ -90,10 +111,9 @@ def _numbers(values: list[str], lines: list[int], name: str, source: str, *, tar
         try:
             number = float(text)
         except ValueError:
-            hint = ("use --family binomial for class labels" if target else
-                    "encode categories as 0/1 columns or leave the column out with --features")
-            raise DataError(f"{source}, line {line}: {'the target ' if target else ''}column {name!r} is not "
-                            f"numeric (value {value!r}); {hint}.") from None
+            what = "column" if hint == _FEATURE_HINT else "the target column"
+            raise DataError(f"{source}, line {line}: {what} {name!r} is not numeric (value {value!r}); "
+                            f"{hint}.") from None
         if not np.isfinite(number):
             raise DataError(f"{source}, line {line}: column {name!r} has a non-finite value {value!r}.")
     raise AssertionError("unreachable: a bad cell was expected")  # pragma: no cover
@@ -106,12 +126,13 @@ def _labels(values: list[str], lines: list[int], name: str, source: str) -> np.n
         if text == "":
             raise DataError(f"{source}, line {line}: missing value in the target column {name!r}.")
     try:
-        return _numbers(values, lines, name, source, target=True)
+        return _numbers(values, lines, name, source, hint=_LABEL_HINT)
     except DataError:
         return np.array(stripped, dtype=str)
 
 
-def _read_csv(file: FsPath, target: str, features: Sequence[str] | None, numeric_target: bool) -> Table:
+def _read_csv(file: FsPath, targets: list[str], features: Sequence[str] | None, numeric_target: bool
+              ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     source = str(file)
     suffixes = [s.lower() for s in file.suffixes]
     delimiter = "\t" if {".tsv", ".tab"} & set(suffixes) else ","
@@ -136,7 +157,7 @@ def _read_csv(file: FsPath, target: str, features: Sequence[str] | None, numeric
         raise DataError(f"{source}: not a UTF-8 text file ({exc.reason}).") from None
     except csv.Error as exc:
         raise DataError(f"{source}: malformed CSV ({exc}).") from None
-    chosen = _select(header, target, features, source)
+    chosen = _select(header, targets, features, source)
     if not rows:
         raise DataError(f"{source}: no data rows after the header.")
     index = {h: k for k, h in enumerate(header)}
@@ -146,10 +167,10 @@ def _read_csv(file: FsPath, target: str, features: Sequence[str] | None, numeric
 
     X = np.column_stack([_numbers(column(f), lines, f, source) for f in chosen])
     if numeric_target:
-        y = _numbers(column(target), lines, target, source, target=True)
+        y = np.column_stack([_numbers(column(t), lines, t, source, hint=_hint(t, targets)) for t in targets])
     else:
-        y = _labels(column(target), lines, target, source)
-    return Table(X, y, tuple(chosen), target)
+        y = _labels(column(targets[0]), lines, targets[0], source)[:, None]
+    return X, y, chosen
 
 
 def _parquet_missing() -> list[str]:
@@ -157,7 +178,8 @@ def _parquet_missing() -> list[str]:
     return [m for m in ("pandas", "pyarrow") if importlib.util.find_spec(m) is None]
 
 
-def _read_parquet(file: FsPath, target: str, features: Sequence[str] | None, numeric_target: bool) -> Table:
+def _read_parquet(file: FsPath, targets: list[str], features: Sequence[str] | None, numeric_target: bool
+                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     source = str(file)
     missing = _parquet_missing()
     if missing:
@@ -170,16 +192,15 @@ def _read_parquet(file: FsPath, target: str, features: Sequence[str] | None, num
     except (OSError, ValueError) as exc:
         raise DataError(f"{source}: could not read it as Parquet ({exc}).") from None
     frame.columns = [str(c) for c in frame.columns]
-    chosen = _select(list(frame.columns), target, features, source)
+    chosen = _select(list(frame.columns), targets, features, source)
     if len(frame) == 0:
         raise DataError(f"{source}: no data rows.")
 
     def numbers(name: str) -> np.ndarray:
         col = frame[name]
         if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            hint = ("use --family binomial for class labels" if name == target else
-                    "encode categories as 0/1 columns or leave the column out with --features")
-            raise DataError(f"{source}: column {name!r} is not numeric (dtype {col.dtype}); {hint}.")
+            raise DataError(f"{source}: column {name!r} is not numeric (dtype {col.dtype}); "
+                            f"{_hint(name, targets)}.")
         values = col.to_numpy(dtype=np.float64, na_value=np.nan)
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
@@ -188,18 +209,18 @@ def _read_parquet(file: FsPath, target: str, features: Sequence[str] | None, num
         return values
 
     X = np.column_stack([numbers(f) for f in chosen])
-    col = frame[target]
+    col = frame[targets[0]]
     if numeric_target or pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-        y = numbers(target)
+        y = np.column_stack([numbers(t) for t in targets])
     else:
         if col.isna().any():
-            raise DataError(f"{source}: missing value in the target column {target!r} "
+            raise DataError(f"{source}: missing value in the target column {targets[0]!r} "
                             f"(first at row {int(np.flatnonzero(col.isna().to_numpy())[0])}).")
-        y = np.array([str(v) for v in col], dtype=str)
-    return Table(X, y, tuple(chosen), target)
+        y = np.array([str(v) for v in col], dtype=str)[:, None]
+    return X, y, chosen
 
 
-def read_table(file: str | FsPath, target: str, features: Sequence[str] | None = None, *,
+def read_table(file: str | FsPath, target: str | Sequence[str], features: Sequence[str] | None = None, *,
                numeric_target: bool = True) -> Table:
     """Read a data table with a header row into features and target.
 
@@ -208,12 +229,13 @@ def read_table(file: str | FsPath, target: str, features: Sequence[str] | None =
     file : str or path
         A CSV file (comma-separated; ``.tsv``/``.tab``: tab-separated; ``.gz``: gzip-compressed) whose first
         non-blank row holds the column names, or a Parquet file (``.parquet``/``.pq``, needs pandas and pyarrow).
-    target : str
-        Name of the response column.
+    target : str or sequence of str
+        Name of the response column; a sequence (one name or more) asks for an ``(n, K)`` numeric ``y``, one column
+        per name in that order (mgaussian responses; cox: time, status).
     features : sequence of str, optional
-        Names of the feature columns, in the order wanted. Default: every column but the target.
+        Names of the feature columns, in the order wanted. Default: every column but the target(s).
     numeric_target : bool
-        Whether the target must be numeric (regression). ``False`` (classification) also accepts text labels.
+        Whether a single target must be numeric (regression). ``False`` (classification) also accepts text labels.
 
     Returns
     -------
@@ -230,17 +252,23 @@ def read_table(file: str | FsPath, target: str, features: Sequence[str] | None =
     if path.is_dir():
         raise DataError(f"{file}: is a directory, expected a CSV or Parquet file.")
     reader = _read_parquet if path.suffix.lower() in PARQUET_SUFFIXES else _read_csv
+    targets = [target] if isinstance(target, str) else [str(t) for t in target]
+    if not targets:
+        raise DataError("--target: no column named.")
     try:
-        return reader(path, target, features, numeric_target)
+        X, y, chosen = reader(path, targets, features, numeric_target or not isinstance(target, str))
     except PermissionError:
         raise DataError(f"{file}: permission denied.") from None
+    if isinstance(target, str):
+        return Table(X, y[:, 0], tuple(chosen), target)
+    return Table(X, y, tuple(chosen), tuple(targets))
 
 
-def parse_names(text: Any) -> list[str]:
-    """``"a, b,c"`` → ``["a", "b", "c"]``; an empty name is a :class:`DataError`."""
+def parse_names(text: Any, option: str = "--features") -> list[str]:
+    """``"a, b,c"`` → ``["a", "b", "c"]``; an empty name is a :class:`DataError` naming ``option``."""
     names = [part.strip() for part in str(text).split(",")]
     if any(not n for n in names):
-        raise DataError(f"--features: expected comma-separated column names, got {text!r}.")
+        raise DataError(f"{option}: expected comma-separated column names, got {text!r}.")
     return names
 
 

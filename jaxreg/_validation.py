@@ -123,6 +123,39 @@ def check_mgaussian_y(y: Any, n: int) -> np.ndarray:
     return ya
 
 
+def check_cox_y(y: Any, n: int) -> np.ndarray:
+    """Survival responses → an ``(n, 2)`` float array of (time, status), as glmnet's ``Surv(time, status)``.
+
+    Accepts an ``(n, 2)`` array (time first), a DataFrame with columns named ``time`` and ``status`` (or ``event``),
+    in any order, or a structured array with one boolean field (the event) and one numeric field (the time), as
+    scikit-survival's ``Surv`` makes. Times must be positive (glmnet's rule) and statuses 0 or 1 (1: an event).
+    """
+    names = [str(c).lower() for c in getattr(y, "columns", ())]
+    fields = getattr(getattr(y, "dtype", None), "names", None)
+    if fields:
+        kinds = [np.asarray(y)[f].dtype.kind for f in fields]
+        if len(fields) != 2 or kinds.count("b") != 1:
+            raise ValueError(f"y: family='cox' needs a structured array with one boolean (event) and one numeric "
+                             f"(time) field, got fields {fields}.")
+        event, time = (fields[0], fields[1]) if kinds[0] == "b" else (fields[1], fields[0])
+        y = np.column_stack([np.asarray(y)[time], np.asarray(y)[event]])
+    elif len(names) == 2 and "time" in names and ({"status", "event"} & set(names)):
+        y = np.asarray(y)[:, [names.index("time"), 1 - names.index("time")]]
+    ya = _to_float_array(y, "y")
+    if ya.ndim != 2 or ya.shape[0] != n or ya.shape[1] != 2:
+        extra = " (start-stop data is not supported)" if ya.ndim == 2 and ya.shape[1] == 3 else ""
+        raise ValueError(f"y: family='cox' needs an array of shape (n_samples, 2) holding (time, status) with {n} "
+                         f"rows, got shape {ya.shape}{extra}.")
+    _check_finite(ya, "y")
+    if (ya[:, 0] <= 0).any():
+        raise ValueError(f"y: family='cox' needs positive survival times (first column), got "
+                         f"{int((ya[:, 0] <= 0).sum())} non-positive (smallest {ya[:, 0].min():g}).")
+    if not np.isin(ya[:, 1], (0.0, 1.0)).all():
+        raise ValueError("y: family='cox' needs a status (second column) of 0 (censored) or 1 (event), got "
+                         f"{np.unique(ya[:, 1])[:5]}.")
+    return ya
+
+
 def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:
     """A scalar or a length-``p`` vector (``None`` gives ``default``), broadcast to ``(p,)``."""
     if value is None:

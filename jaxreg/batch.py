@@ -56,6 +56,10 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
         One per column of ``Y``.
     """
     sharding = check_mesh(mesh, mesh_axis)
+    family = path_kwargs.get("family", "gaussian")
+    if family in ("mgaussian", "cox"):
+        raise ValueError(f"family: multi_response_path fits one path per column of Y; family={family!r} takes a "
+                         "multi-column response of its own: use jaxreg.path (or weighted_paths for replicates).")
     ya = np.asarray(Y)
     if ya.ndim != 2 or ya.shape[1] == 0:
         raise ValueError(f"Y: expected a 2-D array of shape (n_samples, n_responses), got shape {ya.shape}.")

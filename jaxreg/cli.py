@@ -1,10 +1,11 @@
 """Command line: ``jaxreg demo`` (a lasso path on the bundled diabetes data) and ``jaxreg fit`` (a path or a
-cross-validated path on a CSV / Parquet file, written to CSV files and plots)."""
+cross-validated path on a CSV / Parquet file, written to CSV files and plots), for every family of
+:func:`jaxreg.path`: one target column (gaussian, binomial, poisson, multinomial) or several (mgaussian: the
+responses; cox: time and status)."""
 
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import sys
 import time
@@ -15,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from jaxreg._cli_output import describe, output_axis, plots, print_model, write_csv, write_path
 from jaxreg._io import DataError, parse_names, read_table
 from jaxreg.datasets import load_diabetes
 from jaxreg.path import path
-from jaxreg.result import Path
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -49,60 +50,24 @@ def _demo(args: argparse.Namespace) -> int:
 FIT_DESCRIPTION = """\
 Fit a lasso / elastic-net / ridge path (glmnet's conventions) on a data file, or choose λ by cross-validation.
 objective: min over b0, b of  1/(2n) Σ_i (y_i − b0 − x_iᵀb)² + λ Σ_j [(1−α)/2 b_j² + α|b_j|],  α = --l1-ratio
-(binomial, poisson: the mean negative log-likelihood of the logistic / log-linear model replaces the squared loss).
+(binomial, poisson, multinomial: the mean negative log-likelihood of the logistic / log-linear / softmax model
+replaces the squared loss; mgaussian: the squared loss summed over K responses, each feature's K coefficients
+penalized as one group, λ Σ_j [(1−α)/2 ‖b_j‖² + α‖b_j‖₂]; cox: the negative log partial likelihood, no b0).
 
 Reads a CSV file with a header row (Parquet .parquet/.pq with pandas + pyarrow installed); every column but the
-target is a numeric feature unless --features lists them. Writes to --out: path.csv (one row per λ: lambda, df,
-dev_ratio, intercept, then one coefficient column per feature, on the data's original scale), cv.csv (lambda,
-cv_mean, cv_std) with --cv, and the plots path.png (and cv.png) when matplotlib is installed."""
+target column(s) is a numeric feature unless --features lists them. Several target columns, comma-separated:
+--family mgaussian --target y1,y2,y3 (the responses) or --family cox --target time,status (status 1 = event,
+0 = censored). Writes to --out: path.csv (one row per λ: lambda, df, dev_ratio, intercept, then one coefficient
+column per feature, on the data's original scale; multinomial / mgaussian: a row per λ and class / response, named
+in a class / response column; cox: no intercept column), cv.csv (lambda, cv_mean, cv_std) with --cv, and the plots
+path.png (multinomial, mgaussian: the first class / response) and cv.png when matplotlib is installed."""
+
+#: Families whose target is several columns, and how many (None: any number ≥ 1).
+MULTI_COLUMN = {"mgaussian": None, "cox": 2}
 
 
 def _kind(l1_ratio: float) -> str:
     return {1.0: "lasso", 0.0: "ridge"}.get(float(l1_ratio), f"elastic net (l1_ratio={l1_ratio:g})")
-
-
-def _write_csv(file: FsPath, header: Sequence[str], columns: Sequence[Any]) -> None:
-    """Columns of numbers as CSV; floats are written with Python's shortest exact repr (they read back equal)."""
-    with open(file, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(zip(*[np.asarray(c).tolist() for c in columns]))
-
-
-def _write_path(fit: Path, names: Sequence[str], file: FsPath) -> None:
-    """One row per λ; multinomial: one row per λ and class, with a ``class`` column."""
-    if fit.coef.ndim == 2:
-        _write_csv(file, ["lambda", "df", "dev_ratio", "intercept", *names],
-                   [fit.lambdas, fit.df, fit.dev_ratio, fit.intercept, *(fit.coef.T + 0.0)])  # + 0.0: no -0.0
-        return
-    n_lambdas, p, k = fit.coef.shape
-    per_class = [np.repeat(a, k) for a in (fit.lambdas, fit.df, fit.dev_ratio)]
-    coef = fit.coef.transpose(0, 2, 1).reshape(n_lambdas * k, p).T + 0.0
-    labels = np.tile(np.asarray([str(c) for c in fit.classes], dtype=object), n_lambdas)
-    _write_csv(file, ["lambda", "df", "dev_ratio", "class", "intercept", *names],
-               [*per_class, labels, fit.intercept.ravel(), *coef])
-
-
-def _plots(results: list[tuple[str, Any, str]], out: FsPath) -> list[str]:
-    """Save each ``(function name, result, file name)`` as a PNG; a note instead when plotting is unavailable."""
-    try:
-        from matplotlib.figure import Figure
-
-        from jaxreg import plotting
-    except ImportError as exc:
-        print(f"plots skipped: {exc} (plots need matplotlib: pip install 'jaxreg[plot]')")
-        return []
-    written = []
-    for func, result, name in results:
-        fig = Figure(figsize=(6.4, 4.4), layout="constrained")  # no pyplot: no GUI backend, no global state
-        try:
-            getattr(plotting, func)(result, ax=fig.add_subplot())
-            fig.savefig(out / name, dpi=120)
-        except Exception as exc:  # a plotting failure must not lose the fit already written
-            print(f"plots skipped: {name} failed ({type(exc).__name__}: {exc})")
-            continue
-        written.append(name)
-    return written
 
 
 def _cv_path() -> Any:
@@ -111,6 +76,22 @@ def _cv_path() -> Any:
     except ImportError as exc:
         raise DataError(f"--cv: cross-validation is not available in this installation ({exc}).") from None
     return cv_path
+
+
+def _target(args: argparse.Namespace) -> str | list[str]:
+    """The target column (one name), or for mgaussian and cox the list of target columns (an (n, K) response)."""
+    names = parse_names(args.target, "--target")
+    if args.family not in MULTI_COLUMN:
+        if len(names) > 1:
+            raise DataError(f"--target: --family {args.family} takes one target column, got {len(names)} "
+                            f"({args.target!r}); several columns are for --family mgaussian (y1,y2,…) or cox "
+                            "(time,status).")
+        return names[0]
+    count = MULTI_COLUMN[args.family]
+    if count is not None and len(names) != count:
+        raise DataError(f"--target: --family {args.family} needs {count} columns, time then status (e.g. --target "
+                        f"time,status), got {len(names)} ({args.target!r}).")
+    return names
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -127,8 +108,9 @@ def _fit(args: argparse.Namespace) -> int:
     out = FsPath(args.out)
     if out.exists() and not out.is_dir():
         raise DataError(f"--out: {out} exists and is not a directory.")
+    target = _target(args)
     features = parse_names(args.features) if args.features is not None else None
-    table = read_table(args.data, args.target, features,
+    table = read_table(args.data, target, features,
                        numeric_target=args.family not in ("binomial", "multinomial"))
     n, p = table.X.shape
     options = dict(family=args.family, n_lambdas=args.n_lambdas, lambda_min_ratio=args.lambda_min_ratio,
@@ -145,12 +127,10 @@ def _fit(args: argparse.Namespace) -> int:
     fit = dataclasses.replace(fit, feature_names=table.feature_names)  # names for the plots
     cv = dataclasses.replace(cv, path=fit) if cv is not None else None
     what = f"{args.cv}-fold cross-validated {_kind(fit.l1_ratio)}" if cv else f"{_kind(fit.l1_ratio)} path"
-    print(f"jaxreg: {args.family} {what} on {args.data} (n={n}, p={p}), target {table.target!r}")
-    if fit.family == "binomial":
-        print(f"classes {fit.classes[0]!r} and {fit.classes[1]!r}: the model gives the probability of "
-              f"{fit.classes[1]!r}")
-    elif fit.family == "multinomial":
-        print(f"classes {', '.join(map(repr, fit.classes))}: one coefficient per feature and class")
+    several = not isinstance(table.target, str)
+    names = f"targets {', '.join(map(repr, table.target))}" if several else f"target {table.target!r}"
+    print(f"jaxreg: {args.family} {what} on {args.data} (n={n}, p={p}), {names}")
+    describe(fit, table.target)
     print()
     if cv is None:
         print(fit.summary(max_rows=args.rows))
@@ -158,24 +138,19 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"\n{fit.n_lambdas} λ from {fit.lambdas[0]:.5g} to {fit.lambdas[-1]:.5g}, {status}")
     else:
         print(cv.summary())
-        b0, coef = cv.coef_at("lambda_1se")
-        b0, coef = np.atleast_1d(b0), coef.reshape(p, -1)  # a column per class (one for binomial, gaussian, …)
-        nonzero = np.flatnonzero(coef.any(axis=1))
-        print(f"\nmodel at lambda_1se = {cv.lambda_1se:.5g}: {nonzero.size} of {p} features in use")
-        width = max([len("intercept")] + [len(table.feature_names[j]) for j in nonzero])
-        if fit.family == "multinomial":
-            print(f"  {'class':<{width}} " + " ".join(f"{str(c)[:12]:>12}" for c in fit.classes))
-        for name, row in [("intercept", b0)] + [(table.feature_names[j], coef[j]) for j in nonzero]:
-            print(f"  {name:<{width}} " + " ".join(f"{v:>12.6g}" for v in row))
+        print_model(cv, fit, table.feature_names, table.target)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"jaxreg: warning: {message}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
-    _write_path(fit, table.feature_names, out / "path.csv")
+    write_path(fit, table.feature_names, table.target, out / "path.csv")
     written = ["path.csv"]
     if cv is not None:
-        _write_csv(out / "cv.csv", ["lambda", "cv_mean", "cv_std"], [cv.lambdas, cv.cv_mean, cv.cv_std])
+        write_csv(out / "cv.csv", ["lambda", "cv_mean", "cv_std"], [cv.lambdas, cv.cv_mean, cv.cv_std])
         written.append("cv.csv")
-    written += _plots([("plot_path", fit, "path.png")] + ([("plot_cv", cv, "cv.png")] if cv else []), out)
+    outputs = output_axis(fit, table.target)  # plot_path draws the first class / response
+    ylabel = f"coefficients of {outputs[0]} {outputs[1][0]}" if outputs else None
+    figures = [("plot_path", fit, "path.png", ylabel)] + ([("plot_cv", cv, "cv.png", None)] if cv else [])
+    written += plots(figures, out)
     print(f"wrote {', '.join(written)} to {out.resolve()}")
     return 0
 
@@ -185,23 +160,31 @@ def _add_fit(sub: Any) -> None:
                          description=FIT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     fit.add_argument("data", help="CSV file with a header row (.tsv: tab-separated, .gz: compressed), "
                                   "or Parquet (.parquet/.pq)")
-    fit.add_argument("--target", required=True, metavar="COLUMN", help="name of the response column (required)")
-    fit.add_argument("--family", choices=("gaussian", "binomial", "poisson", "multinomial"), default="gaussian",
+    fit.add_argument("--target", required=True, metavar="COLUMN,...",
+                     help="name of the response column (required); --family mgaussian: the comma-separated "
+                          "response columns (y1,y2,…); --family cox: two columns, survival time then status "
+                          "(time,status; status 1 = event, 0 = censored)")
+    fit.add_argument("--family", choices=("gaussian", "binomial", "poisson", "multinomial", "mgaussian", "cox"),
+                     default="gaussian",
                      help="gaussian: least squares; binomial: logistic regression on a two-label target "
                           "(labels may be text; the second in sorted order is modelled); poisson: counts, log "
                           "link; multinomial: two or more labels, a coefficient per feature and class, path.csv "
-                          "with a row per λ and class (default gaussian)")
+                          "with a row per λ and class; mgaussian: several numeric responses sharing their "
+                          "features (a group penalty), path.csv with a row per λ and response; cox: proportional "
+                          "hazards on (time, status), no intercept (default gaussian)")
     fit.add_argument("--l1-ratio", default="1.0", metavar="A",
                      help="elastic-net mixing α: 1 lasso, 0 ridge; with --cv a comma-separated list "
                           "cross-validates each and keeps the best (default 1)")
     fit.add_argument("--cv", type=int, metavar="K", help="choose λ by K-fold cross-validation (jaxreg.cv_path)")
-    fit.add_argument("--scoring", choices=("deviance", "mse", "mae", "class", "auc"),
-                     help="cross-validation score (default deviance: the MSE for gaussian); class and auc are "
-                          "binomial only")
+    fit.add_argument("--scoring", choices=("deviance", "mse", "mae", "class", "auc", "C"),
+                     help="cross-validation score (default deviance: the MSE for gaussian and mgaussian, the "
+                          "partial-likelihood deviance for cox); class: binomial and multinomial; auc: binomial; "
+                          "C (Harrell's concordance, larger is better): cox, which takes only deviance and C")
     fit.add_argument("--n-lambdas", type=int, default=100, metavar="N", help="length of the λ grid (default 100)")
     fit.add_argument("--lambda-min-ratio", type=float, metavar="R",
                      help="smallest λ as a fraction of λmax (default 1e-4 if n > p else 1e-2)")
-    fit.add_argument("--no-intercept", action="store_true", help="fit no intercept (and do not centre the data)")
+    fit.add_argument("--no-intercept", action="store_true",
+                     help="fit no intercept (and do not centre the data); cox models have none")
     fit.add_argument("--no-standardize", action="store_true",
                      help="penalize coefficients of the raw columns instead of unit-variance ones")
     fit.add_argument("--features", metavar="A,B,...",

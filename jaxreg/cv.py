@@ -18,7 +18,15 @@ from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.cv_result import CVPath
 from jaxreg.result import Path
-from jaxreg.scoring import aggregate, check_scoring, choose_lambda, fold_scores
+from jaxreg.scoring import (
+    GREATER_IS_BETTER,
+    aggregate,
+    check_scoring,
+    choose_lambda,
+    cox_fold_deviance,
+    fold_scores,
+    fold_weight,
+)
 
 
 def make_folds(n: int, n_folds: int, *, y: np.ndarray | None = None, random_state: Any = None) -> np.ndarray:
@@ -118,7 +126,10 @@ def cv_path(
         :func:`jaxreg.path`).
     scoring : str, optional
         glmnet's ``type.measure``: ``"deviance"`` (default; the mean squared error for gaussian), ``"mse"``,
-        ``"mae"``; for binomial and multinomial also ``"class"`` (misclassification rate), for binomial ``"auc"``.
+        ``"mae"``; for binomial and multinomial also ``"class"`` (misclassification rate), for binomial ``"auc"``;
+        for cox ``"deviance"`` (cv.glmnet's grouped partial-likelihood deviance: the deviance of all the data
+        minus that of the other folds, at the fold's fit, per unit of the fold's event weight, which is then the
+        fold's weight ``W_k``) or ``"C"`` (Harrell's concordance of the held-out samples; larger is better).
     stratify : bool, optional
         Deal each class evenly across the random folds (default: True for binomial and multinomial; gaussian and
         poisson folds are not stratified).
@@ -186,7 +197,9 @@ def cv_path(
     res = run_batch(s, np.broadcast_to(s.y, (a_idx.size, *s.y.shape)), s.weights * masks[k_idx],
                     np.broadcast_to(s.grid, (a_idx.size, s.grid.size)), np.asarray(alphas)[a_idx], s.config,
                     batch_size=batch_size, progress=progress, label="paths (full data and folds)", mesh=sharding)
-    fold_w = np.bincount(folds, weights=s.weights, minlength=n_folds)
+    fold_w = np.array([fold_weight(s.weights[folds == k], s.y[folds == k], s.family, scoring)
+                       for k in range(n_folds)])
+    grouped_cox = s.family == "cox" and scoring == "deviance"
 
     def one(b: int) -> CoreResult:
         return jax.tree_util.tree_map(lambda arr: arr[b], res)
@@ -200,8 +213,12 @@ def cv_path(
         converged = np.empty(n_folds, bool)
         for k in range(n_folds):
             fold_fit, test = assemble(one(b + 1 + k), sa, warn=False), folds == k
-            eta = fold_fit.predict(s.x[test], fit.lambdas, offset=None if s.offset is None else s.offset[test])
-            scores[k] = fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
+            if grouped_cox:  # scored on all the data (cv.glmnet's grouped partial likelihood)
+                eta = fold_fit.predict(s.x, fit.lambdas, offset=s.offset)
+                scores[k] = cox_fold_deviance(eta, s.y, s.weights, test)
+            else:
+                eta = fold_fit.predict(s.x[test], fit.lambdas, offset=None if s.offset is None else s.offset[test])
+                scores[k] = fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
             converged[k] = fold_fit.converged.all()
         results.append(_result(fit, scores, fold_w, scoring, folds, converged))
     _warn_folds(results, s)
@@ -214,7 +231,7 @@ def cv_path(
 def _result(fit: Path, scores: np.ndarray, fold_w: np.ndarray, scoring: str, folds: np.ndarray,
             converged: np.ndarray) -> CVPath:
     mean, std = aggregate(scores, fold_w)
-    i_min, i_1se = choose_lambda(fit.lambdas, mean, std, greater_is_better=scoring == "auc")
+    i_min, i_1se = choose_lambda(fit.lambdas, mean, std, greater_is_better=scoring in GREATER_IS_BETTER)
     return CVPath(lambdas=fit.lambdas, cv_mean=mean, cv_std=std, cv_folds=scores,
                   lambda_min=float(fit.lambdas[i_min]), lambda_1se=float(fit.lambdas[i_1se]), index_min=i_min,
                   index_1se=i_1se, l1_ratio=fit.l1_ratio, scoring=scoring, foldid=folds, path=fit,

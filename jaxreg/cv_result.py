@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from jaxreg.result import Path
+from jaxreg.scoring import GREATER_IS_BETTER
 
 #: Names of the scores, as glmnet prints them.
 SCORE_NAMES = {
@@ -16,6 +17,7 @@ SCORE_NAMES = {
     "mae": "mean absolute error",
     "class": "misclassification error",
     "auc": "AUC",
+    "C": "C-index",
 }
 
 
@@ -43,7 +45,8 @@ class CVPath:
     l1_ratio : float
         The elastic-net mixing α of this result (the best one when several were cross-validated).
     scoring : str
-        ``"deviance"``, ``"mse"``, ``"mae"``, ``"class"`` (misclassification rate) or ``"auc"``.
+        ``"deviance"``, ``"mse"``, ``"mae"``, ``"class"`` (misclassification rate), ``"auc"`` or ``"C"`` (Harrell's
+        concordance, cox).
     foldid : (n,) ndarray of int
         The fold (0, …, n_folds − 1) of each sample.
     path : Path
@@ -71,8 +74,8 @@ class CVPath:
 
     @property
     def greater_is_better(self) -> bool:
-        """Whether a larger score is better (AUC) or worse (every other score)."""
-        return self.scoring == "auc"
+        """Whether a larger score is better (AUC, C) or worse (every other score)."""
+        return self.scoring in GREATER_IS_BETTER
 
     @property
     def n_folds(self) -> int:

@@ -61,7 +61,16 @@ def path(
         \min_{b_0, B}\; \frac{1}{2 \sum_i w_i} \sum_i w_i\, \| y_i - b_0 - B^\top x_i \|_2^2
         + \lambda \sum_j \mathrm{pf}_j \Big[ \frac{1-\alpha}{2} \|B_j\|_2^2 + \alpha \|B_j\|_2 \Big]
 
-    (``B_j`` the ``K`` coefficients of feature ``j``: a feature enters for every response at once),
+    (``B_j`` the ``K`` coefficients of feature ``j``: a feature enters for every response at once), and for
+    ``family="cox"`` (survival times ``t_i`` with events ``δ_i``; no intercept) the Breslow partial likelihood
+
+    .. math::
+
+        \min_b\; -\frac{1}{\sum_i w_i} \sum_i w_i \delta_i \Big[ \eta_i
+        - \log \sum_{j:\, t_j \ge t_i} w_j e^{\eta_j} \Big] + \lambda \sum_j \mathrm{pf}_j
+        \Big[ \frac{1-\alpha}{2} b_j^2 + \alpha |b_j| \Big], \qquad \eta = X b + \text{offset}
+
+    (tied event times share one risk set, as in glmnet),
 
     with ``α = l1_ratio`` (1: lasso, 0: ridge), or with a group penalty (``penalty=``, below), by proximal
     gradient (FISTA with restart) warm-started along the path, and stops at each λ when the duality gap is at most
@@ -76,12 +85,15 @@ def path(
         Response: real numbers for gaussian; two labels for binomial (as in glmnet, the sorted labels' second one
         is the class whose probability is modelled; ``Path.classes`` records them); non-negative counts (or
         rates) for poisson, not all zero; two or more labels for multinomial (``Path.classes``, sorted);
-        an ``(n, K)`` matrix of real responses for mgaussian.
-    family : {"gaussian", "binomial", "poisson", "multinomial", "mgaussian"}
+        an ``(n, K)`` matrix of real responses for mgaussian; for cox an ``(n, 2)`` array of (time, status) with
+        times > 0 and status 1 for an event, 0 for censoring (glmnet's ``Surv(time, status)``; also a DataFrame
+        with columns ``time`` and ``status`` or ``event``, or scikit-survival's structured array).
+    family : {"gaussian", "binomial", "poisson", "multinomial", "mgaussian", "cox"}
         The loss. Multinomial and mgaussian paths have ``coef`` of shape ``(L, p, K)`` and ``intercept``
         ``(L, K)``; multinomial ones are centred over the classes as glmnet's (only differences between classes
         are identified; coefficients of unpenalized, unbounded features are centred too). mgaussian accepts
-        bounds only of the form "unbounded" or "fixed at 0", and iterates on all features. ``"cox"`` is planned.
+        bounds only of the form "unbounded" or "fixed at 0". Cox paths have no intercept (``fit_intercept`` is
+        ignored, as glmnet) and ``dev_ratio`` is measured from the saturated partial likelihood, as glmnet's.
     l1_ratio : float in [0, 1], optional
         Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``); default 1 (the lasso). For the group
         penalties, see ``penalty``.
@@ -105,14 +117,15 @@ def path(
         coefficients zero (computed with α = 0.001 when α = 0, like glmnet). Like glmnet, the default path ends
         early once the deviance explained exceeds 0.999 or grows by less than 1e-5 between steps (relative to the
         deviance explained for gaussian, absolute for binomial and multinomial, relative to the unexplained deviance
-        for mgaussian; for poisson, as glmnet, less than 1e-4 relative over the last 4 steps; the second rule is off
-        when some bound is exactly 0, as in glmnet).
+        for mgaussian; for poisson, as glmnet, less than 1e-4 relative over the last 4 steps, for cox less than
+        1e-3 over the last 4 steps, cox stopping at 0.99 explained; the second rule is off when some bound is
+        exactly 0, as in glmnet).
     n_lambdas : int
         Length of the default grid.
     lambda_min_ratio : float in (0, 1), optional
         Default ``1e-4`` if ``n > p`` else ``1e-2`` (glmnet's rule).
     fit_intercept : bool
-        Fit an unpenalized intercept (centre ``X`` and ``y``). ``False``: no centring, no intercept.
+        Fit an unpenalized intercept (centre ``X`` and ``y``). ``False``: no centring, no intercept. Ignored for cox.
     standardize : bool
         Penalize coefficients of columns scaled to unit weighted (1/n) variance; coefficients are always
         reported on the original scale. As in glmnet, the scale is the standard deviation about the weighted mean
@@ -130,7 +143,8 @@ def path(
         Box constraints on the original-scale coefficients, ``lower ≤ 0 ≤ upper`` (glmnet's ``lower.limits`` and
         ``upper.limits``). A feature with both bounds 0 stays out of the model.
     tol : float, optional
-        Duality-gap tolerance relative to ``P(0)``. Default 1e-9 in float64 (1e-8 for binomial), 1e-5 in float32.
+        Duality-gap tolerance relative to ``P(0)``. Default 1e-9 in float64 (1e-8 for binomial and multinomial),
+        1e-5 in float32.
     max_iter : int
         Maximum proximal-gradient iterations per λ. λ that do not converge are flagged in ``Path.converged`` and a
         :class:`ConvergenceWarning` names them.

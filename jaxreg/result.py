@@ -55,7 +55,8 @@ class Path:
     dev_ratio : (L,) ndarray
         Fraction of (weighted) deviance explained, ``1 − D/D_null`` (glmnet's ``dev.ratio``; ``1 − RSS/TSS`` for
         gaussian, summed over the responses for mgaussian; for poisson ``D = 2 Σ w [y log(y/μ) − (y − μ)]``,
-        measured from the saturated model).
+        measured from the saturated model; for cox the partial-likelihood deviance, from the saturated model
+        ``−Σ_k d_k log d_k`` as glmnet's).
     df : (L,) ndarray of int
         Number of features with a nonzero coefficient (in some class or response, for multinomial and mgaussian).
     l1_ratio : float
@@ -63,7 +64,8 @@ class Path:
     lambda_max : float
         The smallest λ at which every penalized coefficient is zero.
     family : str
-        The loss family (``"gaussian"``, ``"binomial"``, ``"poisson"``, ``"multinomial"`` or ``"mgaussian"``).
+        The loss family (``"gaussian"``, ``"binomial"``, ``"poisson"``, ``"multinomial"``, ``"mgaussian"`` or
+        ``"cox"``; cox paths have no intercept: ``intercept`` is zero).
     feature_names : tuple of str or None
         Column names when ``X`` was a DataFrame.
     tol : float
@@ -139,7 +141,8 @@ class Path:
         type : {"link", "response", "class"}
             As glmnet's ``predict(type=)``: the linear predictor ``η = b0 + X b``; the mean response (the
             probability of ``classes[1]`` for binomial, the class probabilities ``softmax(η)`` for multinomial,
-            ``μ = exp η`` for poisson, the linear predictor for gaussian and mgaussian); or, for binomial and
+            ``μ = exp η`` for poisson, the relative risk ``exp η`` for cox, the linear predictor for gaussian and
+            mgaussian); or, for binomial and
             multinomial, the predicted label (the most probable class).
         offset : (n,) array-like, optional
             The new data's offset, added to ``η`` (glmnet's ``newoffset``; ``(n, K)`` for multinomial and

@@ -11,7 +11,10 @@ SCORINGS = {
     "poisson": ("deviance", "mse", "mae"),
     "multinomial": ("deviance", "class", "mse", "mae"),
     "mgaussian": ("deviance", "mse", "mae"),
+    "cox": ("deviance", "C"),
 }
+#: Scores where larger is better (λ_min maximizes them).
+GREATER_IS_BETTER = ("auc", "C")
 #: glmnet clips held-out probabilities to [PROB_MIN, 1 − PROB_MIN] before taking logs (binomial deviance).
 PROB_MIN = 1e-5
 
@@ -27,11 +30,12 @@ def check_scoring(scoring: str | None, family: str) -> str:
 
 
 def mean_response(eta: np.ndarray, family: str) -> np.ndarray:
-    """The mean response of linear predictors ``eta``: ``η`` (gaussian), ``e^η`` (poisson), the logistic function
-    (binomial, computed as ``(1 + tanh(η/2))/2``, without overflow) or the softmax over axis 1 (multinomial)."""
+    """The mean response of linear predictors ``eta``: ``η`` (gaussian), ``e^η`` (poisson; the relative risk for
+    cox, as glmnet's ``type="response"``), the logistic function (binomial, computed as ``(1 + tanh(η/2))/2``,
+    without overflow) or the softmax over axis 1 (multinomial)."""
     if family in ("gaussian", "mgaussian"):
         return eta
-    if family == "poisson":
+    if family in ("poisson", "cox"):
         return np.exp(eta)
     if family == "multinomial":
         e = np.exp(eta - eta.max(axis=1, keepdims=True))
@@ -118,10 +122,62 @@ def weighted_auc(score: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
+def cox_deviance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    r"""Partial-likelihood deviance of each column of ``eta`` (n, L), as glmnet's ``coxnet.deviance``.
+
+    ``2 (l_sat − l)`` with the Breslow log partial likelihood ``l = Σ_i w_i δ_i [η_i − log Σ_{t_j ≥ t_i} w_j
+    e^{η_j}]`` and ``l_sat = −Σ_k d_k log d_k`` (``d_k`` the weight of the events at the k-th distinct event time),
+    the weights first rescaled to sum to ``n`` (glmnet's ``std.weights``).
+    """
+    w = w.shape[0] * w / w.sum()
+    order = np.argsort(y[:, 0], kind="stable")
+    t, c, w, eta = y[order, 0], w[order] * y[order, 1], w[order], eta[order]
+    top = np.max(eta[w > 0], axis=0)
+    risk = np.cumsum((w[:, None] * np.exp(eta - top))[::-1], axis=0)[::-1][np.searchsorted(t, t, side="left")]
+    events = c > 0
+    loglik = c[events] @ (eta[events] - np.log(risk[events]) - top)
+    tied = np.bincount(np.unique(t, return_inverse=True)[1].ravel(), weights=c)
+    tied = tied[tied > 0]
+    return 2.0 * (-(tied @ np.log(tied)) - loglik)
+
+
+def cox_fold_deviance(eta: np.ndarray, y: np.ndarray, w: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """``cv.glmnet``'s grouped cox score of the fold ``test`` (a mask): the deviance of all the data minus that of
+    the other folds, at the fold's fit ``eta`` (n, L), per unit of the fold's event weight (NaN without events)."""
+    events = w[test] @ y[test, 1]
+    if events <= 0:
+        return np.full(eta.shape[1], np.nan)
+    return (cox_deviance(eta, y, w) - cox_deviance(eta[~test], y[~test], w[~test])) / events
+
+
+def concordance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    r"""Harrell's C of each column of ``eta`` (n, L) as risk scores for survival data ``y`` (time, status).
+
+    ``C = Σ_{(i, j)} w_i w_j (1{η_i > η_j} + ½·1{η_i = η_j}) / Σ_{(i, j)} w_i w_j`` over the comparable pairs: ``i``
+    had an event and ``j`` was seen later (``t_j > t_i``, or censored at ``t_i``) — glmnet's ``Cindex``
+    (``survival::concordance``). NaN without comparable pairs. ``O(n²)`` per λ.
+    """
+    t, d = y[:, 0], y[:, 1] > 0
+    later = (t[None, :] > t[:, None]) | ((t[None, :] == t[:, None]) & ~d[None, :])
+    pair = np.where(d[:, None] & later, w[:, None] * w[None, :], 0.0)
+    total = pair.sum()
+    if total <= 0:
+        return np.full(eta.shape[1], np.nan)
+    diff = eta[:, None, :] - eta[None, :, :]
+    return np.einsum("ij,ijl->l", pair, (diff > 0) + 0.5 * (diff == 0)) / total
+
+
+def fold_weight(w: np.ndarray, y: np.ndarray, family: str, scoring: str) -> float:
+    """A fold's weight in :func:`aggregate`: its total sample weight (its event weight for the cox deviance)."""
+    return float(w @ y[:, 1]) if family == "cox" and scoring == "deviance" else float(w.sum())
+
+
 def fold_scores(eta: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scoring: str) -> np.ndarray:
-    """One fold's score at each λ: the weighted mean of the per-sample scores, or the fold's weighted AUC."""
+    """One fold's score at each λ: the weighted mean of the per-sample scores, or the fold's weighted AUC (C)."""
     if scoring == "auc":
         return weighted_auc(eta, y, w)
+    if scoring == "C":
+        return concordance(eta, y, w)
     total = w.sum()
     if total <= 0:
         return np.full(eta.shape[-1], np.nan)

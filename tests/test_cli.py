@@ -2,7 +2,8 @@
 
 `jaxreg fit` is checked against the library calls it stands for: path.csv against `jaxreg.path`, cv.csv and the
 chosen λ against `jaxreg.cv_path` with `random_state` = `--seed`, on the bundled diabetes data written as CSV.
-Every fit uses 20 λ so that the command and its reference share compiled solvers.
+Every fit uses 20 λ so that the command and its reference share compiled solvers. The multi-column targets
+(mgaussian responses, cox's time and status) are checked on small simulated files (60 rows, 4 features, 10 λ).
 """
 
 import csv
@@ -175,6 +176,147 @@ def test_plots_skipped_without_matplotlib(data, tmp_path, monkeypatch, capsys):
     assert [f.name for f in tmp_path.iterdir()] == ["path.csv"]
 
 
+# --- fit: several target columns (mgaussian, cox) ------------------------------------------------------------------
+
+def _simulated(seed=0, n=60):
+    """4 features, 3 responses and a censored survival time (about 30 % censoring, exponential times)."""
+    rng = np.random.default_rng(seed)
+    Xs = rng.normal(size=(n, 4))
+    Ym = Xs @ np.array([[1.0, 0.0, -0.5], [0.0, 0.8, 0.0], [0.5, 0.5, 0.5], [0.0, 0.0, 0.0]]) + rng.normal(size=(n, 3))
+    t = rng.exponential(np.exp(-Xs @ np.array([0.8, 0.0, -0.6, 0.0])))
+    c = rng.exponential(3 * np.median(t), size=n)
+    return Xs, Ym, np.column_stack([np.minimum(t, c), (t <= c).astype(float)])
+
+
+XS, YM, SURV = _simulated()
+MULTI_NAMES = ["a", "b", "c", "d"]
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory):
+    """The simulated data as two CSV files, the targets among the features: responses.csv (y2, a, b, c, y1, d, y3)
+    and survival.csv (a, time, b, c, status, d)."""
+    d = tmp_path_factory.mktemp("multi")
+    a, b, c, f = XS.T
+    tables = {"responses": {"y2": YM[:, 1], "a": a, "b": b, "c": c, "y1": YM[:, 0], "d": f, "y3": YM[:, 2]},
+              "survival": {"a": a, "time": SURV[:, 0], "b": b, "c": c, "status": SURV[:, 1], "d": f}}
+    return {name: _write(d / f"{name}.csv", list(cols), [[repr(float(v)) for v in row] for row in zip(*cols.values())])
+            for name, cols in tables.items()}
+
+
+def _responses(file):
+    """A path.csv with a row per λ and response: (response labels of the first λ, intercepts (L, K), coef (L, p, K))."""
+    with open(file, newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ["lambda", "df", "dev_ratio", "response", "intercept", *MULTI_NAMES]
+    body = table[1:]
+    k = len({r[3] for r in body})
+    got = np.array([[float(v) for v in r[4:]] for r in body]).reshape(len(body) // k, k, -1)
+    return [r[3] for r in body[:k]], got[:, :, 0], got[:, :, 1:].transpose(0, 2, 1)
+
+
+def test_mgaussian_path_has_a_row_per_lambda_and_response(multi, tmp_path, capsys):
+    rc, out, err = _run(capsys, multi["responses"], "--target", "y1,y2,y3", "--family", "mgaussian",
+                        "--n-lambdas", "10", "--out", str(tmp_path))
+    assert rc == 0, err
+    fit = jaxreg.path(XS, YM, family="mgaussian", n_lambdas=10)
+    labels, b0, coef = _responses(tmp_path / "path.csv")
+    assert labels == ["y1", "y2", "y3"]
+    np.testing.assert_array_equal(b0, fit.intercept)
+    np.testing.assert_array_equal(coef, fit.coef)
+    assert "(n=60, p=4), targets 'y1', 'y2', 'y3'" in out and "responses 'y1', 'y2', 'y3'" in out
+    assert "all converged" in out
+    if HAS_PLOTS:
+        assert (tmp_path / "path.png").stat().st_size > 0
+
+
+@needs_cv
+def test_mgaussian_cv(multi, tmp_path, capsys):
+    rc, out, err = _run(capsys, multi["responses"], "--target", "y3, y1,y2", "--family", "mgaussian", "--cv", "3",
+                        "--seed", "1", "--n-lambdas", "10", "--out", str(tmp_path))
+    assert rc == 0, err
+    cv = cv_path(XS, YM[:, [2, 0, 1]], family="mgaussian", n_folds=3, random_state=1, n_lambdas=10)
+    _, cols = _read(tmp_path / "cv.csv")
+    np.testing.assert_array_equal(cols["cv_mean"], cv.cv_mean)
+    labels, b0, coef = _responses(tmp_path / "path.csv")
+    assert labels == ["y3", "y1", "y2"]
+    np.testing.assert_array_equal(coef, cv.path.coef)
+    # the model at lambda_1se: a header row naming the responses, the intercept and the features in use
+    model = [line.split() for line in out.split("model at lambda_1se")[1].splitlines()[1:] if line.startswith("  ")]
+    assert model[0] == ["response", "y3", "y1", "y2"] and model[1][0] == "intercept"
+    b0_1se, coef_1se = cv.coef_at("lambda_1se")
+    np.testing.assert_allclose([float(v) for v in model[1][1:]], b0_1se, rtol=1e-5)
+    assert {row[0] for row in model[2:]} == {MULTI_NAMES[j] for j in np.flatnonzero(coef_1se.any(axis=1))}
+
+
+def test_cox_path_has_no_intercept(multi, tmp_path, capsys):
+    rc, out, err = _run(capsys, multi["survival"], "--target", "time,status", "--family", "cox", "--n-lambdas", "10",
+                        "--out", str(tmp_path))
+    assert rc == 0, err
+    fit = jaxreg.path(XS, SURV, family="cox", n_lambdas=10)
+    header, cols = _read(tmp_path / "path.csv")
+    assert header == ["lambda", "df", "dev_ratio", *MULTI_NAMES]  # no intercept column
+    np.testing.assert_array_equal(cols["lambda"], fit.lambdas)
+    np.testing.assert_array_equal(cols["dev_ratio"], fit.dev_ratio)
+    np.testing.assert_array_equal(np.column_stack([cols[n] for n in MULTI_NAMES]), fit.coef)
+    assert "no intercept (Cox partial likelihood)" in out and "survival time 'time', status 'status'" in out
+
+
+@needs_cv
+def test_cox_cv_with_concordance(multi, tmp_path, capsys):
+    rc, out, err = _run(capsys, multi["survival"], "--target", "time,status", "--family", "cox", "--cv", "3",
+                        "--scoring", "C", "--n-lambdas", "10", "--out", str(tmp_path))
+    assert rc == 0, err
+    cv = cv_path(XS, SURV, family="cox", n_folds=3, random_state=0, scoring="C", n_lambdas=10)
+    _, cols = _read(tmp_path / "cv.csv")
+    np.testing.assert_array_equal(cols["cv_mean"], cv.cv_mean)
+    np.testing.assert_array_equal(np.column_stack([_read(tmp_path / "path.csv")[1][n] for n in MULTI_NAMES]),
+                                  cv.path.coef)
+    assert "C-index" in out and f"{cv.lambda_1se:.5g}" in out
+    model = out.split("model at lambda_1se")[1].splitlines()[1:]
+    listed = {line.split()[0] for line in model if line.startswith("  ")}
+    assert listed == {MULTI_NAMES[j] for j in np.flatnonzero(cv.coef_at("lambda_1se")[1])}  # no intercept row
+    if HAS_PLOTS:
+        assert (tmp_path / "cv.png").stat().st_size > 0 and (tmp_path / "path.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("file, argv, message", [
+    ("responses", ["--target", "y1,y2"], "--target: --family gaussian takes one target column, got 2"),
+    ("responses", ["--target", "y1,y2", "--family", "binomial"], "--family mgaussian"),
+    ("survival", ["--target", "time,status,a", "--family", "cox"],
+     "--target: --family cox needs 2 columns, time then status"),
+    ("survival", ["--target", "time", "--family", "cox"], "--target: --family cox needs 2 columns"),
+    ("responses", ["--target", "y1,nope,y2", "--family", "mgaussian"], "--target: no column 'nope'"),
+    ("survival", ["--target", "time,event", "--family", "cox"], "--target: no column 'event'"),
+    ("responses", ["--target", "y1,,y2", "--family", "mgaussian"], "--target: expected comma-separated column names"),
+    ("responses", ["--target", "y1,y1", "--family", "mgaussian"], "--target: a column is listed twice"),
+    ("responses", ["--target", "y1,y2", "--family", "mgaussian", "--features", "a,y2"],
+     "'y2' cannot also be a feature"),
+    ("survival", ["--target", "time,a", "--family", "cox"], "status (second column) of 0 (censored) or 1 (event)"),
+    ("survival", ["--target", "a,status", "--family", "cox"], "positive survival times"),
+    ("survival", ["--target", "time,status", "--family", "cox", "--cv", "3", "--scoring", "mse"],
+     "expected one of ('deviance', 'C') for family='cox'"),
+    ("responses", ["--target", "y1,y2", "--family", "mgaussian", "--cv", "3", "--scoring", "C"],
+     "for family='mgaussian'"),
+])
+def test_bad_multi_column_targets(multi, tmp_path, capsys, file, argv, message):
+    rc, out, err = _run(capsys, multi[file], *argv, "--out", str(tmp_path / "out"))
+    assert rc == 2 and message in err and err.startswith("jaxreg: error: "), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_read_table_with_several_target_columns(tmp_path):
+    file = _write(tmp_path / "t.csv", ["y2", "a", "y1", "b"], [["1", "2", "3", "4"], ["5", "6", "7", "8"]])
+    table = _io.read_table(file, ["y1", "y2"])
+    assert table.target == ("y1", "y2") and table.feature_names == ("a", "b")
+    np.testing.assert_array_equal(table.y, [[3, 1], [7, 5]])
+    assert _io.read_table(file, ["y1"], numeric_target=False).y.shape == (2, 1)  # a list: always (n, K) numbers
+    assert _io.read_table(file, "y1").y.shape == (2,)
+    bad = _write(tmp_path / "bad.csv", ["a", "y1", "y2"], [["1", "2", "x"], ["2", "3", "4"]])
+    with pytest.raises(ValueError, match=r"line 2: the target column 'y2' is not numeric .*must all be numeric"):
+        _io.read_table(bad, ["y1", "y2"])
+
+
 # --- fit --cv -----------------------------------------------------------------------------------------------------
 
 @needs_cv
@@ -249,7 +391,7 @@ def test_bad_data_files(case, tmp_path, capsys):
     (["--target", "progression", "--family", "binomial", "--features", "bmi", "--lambda-min-ratio", "-1"],
      "lambda_min_ratio"),
     (["--target", "y", "--cv", "many"], "--cv"),  # argparse's own usage error, also status 2
-    (["--family", "cox", "--target", "y"], "--family"),
+    (["--family", "lasso", "--target", "y"], "--family"),  # argparse: not a family
     ([], "--target"),
 ])
 def test_bad_arguments(data, tmp_path, capsys, argv, message):

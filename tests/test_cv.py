@@ -31,12 +31,14 @@ def test_agrees_with_cv_glmnet(name):
     # and at the default 1e-8 one held-out η deep in the binomial_class path is -0.0045 instead of +0.00027.
     case = CASES[name]
     cv = _run(case, tol=1e-10 if case["family"] == "binomial" else None)
-    np.testing.assert_allclose(cv.lambdas, case["lambda"], rtol=1e-9)
+    # glmnet's cox λmax differs from the exact max |∇|/pf by 4e-9 relative (on every CoxExample subset tried)
+    rtol = 1e-8 if case["family"] == "cox" else 1e-9
+    np.testing.assert_allclose(cv.lambdas, case["lambda"], rtol=rtol)
     np.testing.assert_allclose(cv.cv_mean, case["cvm"], rtol=1e-3)
     np.testing.assert_allclose(cv.cv_std, case["cvsd"], rtol=1e-3, atol=1e-3 * np.max(case["cvsd"]))
     assert cv.index_min == case["index_min"] - 1 and cv.index_1se == case["index_1se"] - 1
-    assert cv.lambda_min == pytest.approx(case["lambda_min"], rel=1e-9)
-    assert cv.lambda_1se == pytest.approx(case["lambda_1se"], rel=1e-9)
+    assert cv.lambda_min == pytest.approx(case["lambda_min"], rel=rtol)
+    assert cv.lambda_1se == pytest.approx(case["lambda_1se"], rel=rtol)
 
 
 @pytest.mark.parametrize("user_grid", [True, False])

@@ -1,7 +1,11 @@
 """jaxreg.sklearn: scikit-learn's estimator checks, and agreement with scikit-learn's own estimators.
 
-Data shapes are chosen so that the padded problems (powers of two, see jaxreg.sklearn._base.pad_problem) reuse the
-compilations of the estimator checks: 60 × 10 pads to 64 × 16, like several of those checks' data.
+jaxreg compiles one program per padded data shape (powers of two, see jaxreg.sklearn._base.pad_problem), number of
+λ and static option (family, fit_intercept, max_iter, …), and compiling dominates this file's time. So the tests
+below reuse the compilations of the estimator checks wherever what they test allows: data that pads to 64 × 16
+(60 × 10, 37 × 10) or 128 × 8 (120 × 6, PoissonRegressor), the estimators' default ``max_iter`` (every fit here
+converges in far fewer iterations, so a larger cap would change nothing but the compiled program), one λ for the
+single fits, 100 α for the linear CV estimators and 10 C for LogisticRegressionCV (their defaults).
 """
 
 import inspect
@@ -129,7 +133,7 @@ def test_ridge_matches_sklearn(alpha, fit_intercept, weighted):
     X, y = _regression(seed=1)
     w = _weights(len(y)) if weighted else None
     ref = sk.Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="cholesky").fit(X, y, sample_weight=w)
-    ours = Ridge(alpha=alpha, fit_intercept=fit_intercept, tol=1e-13, max_iter=100_000).fit(X, y, sample_weight=w)
+    ours = Ridge(alpha=alpha, fit_intercept=fit_intercept, tol=1e-13).fit(X, y, sample_weight=w)
     assert _rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5 * np.abs(y).mean()
 
@@ -143,8 +147,7 @@ def test_poisson_regressor_matches_sklearn(alpha, fit_intercept, weighted):
     w = _weights(len(y)) if weighted else None
     ref = sk.PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=10_000).fit(
         X, y, sample_weight=w)
-    ours = PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000).fit(
-        X, y, sample_weight=w)
+    ours = PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12).fit(X, y, sample_weight=w)
     assert _rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-5)
@@ -162,7 +165,7 @@ def test_logistic_regression_matches_sklearn(penalty, l1_ratio, solver, weighted
     w = _weights(len(y)) if weighted else None
     ref = _sk_logistic(l1_ratio, C=0.7, solver=solver, tol=1e-12, max_iter=100_000)
     ref.fit(X, y, sample_weight=w)
-    ours = LogisticRegression(penalty, C=0.7, l1_ratio=l1_ratio, tol=1e-12, max_iter=100_000)
+    ours = LogisticRegression(penalty, C=0.7, l1_ratio=l1_ratio, tol=1e-12)
     ours.fit(X, y, sample_weight=w)
     assert list(ours.classes_) == list(ref.classes_)
     assert ours.coef_.shape == (1, X.shape[1]) and ours.intercept_.shape == (1,)
@@ -177,14 +180,15 @@ def test_logistic_regression_matches_sklearn(penalty, l1_ratio, solver, weighted
 
 def test_padding_changes_nothing():
     """Small problems are padded with zero-weight rows and zero columns fixed at 0: the same fit as unpadded."""
-    X, y = _regression(seed=4, n=37, p=5)
-    assert padded_shape(*X.shape) == (64, 8)
+    X, y = _regression(seed=4, n=37, p=10)
+    assert padded_shape(*X.shape) == (64, 16)
     w = _weights(37)
     for family, yy, lam in (("gaussian", y, 0.05), ("binomial", (y > np.median(y)).astype(float), 0.01)):
         res = fit_one(X, yy, lam=lam, family=family, l1_ratio=0.8, fit_intercept=True, sample_weight=w,
-                      positive=True, tol=1e-12, max_iter=100_000)
+                      positive=True, tol=1e-12, max_iter=10_000)
+        assert res.converged
         direct = jaxreg.path(X, yy, family=family, l1_ratio=0.8, lambdas=[lam], standardize=False,
-                             sample_weight=w, lower_bounds=0.0, tol=1e-12, max_iter=100_000)
+                             sample_weight=w, lower_bounds=0.0, tol=1e-12, max_iter=10_000)
         assert _rel(res.coef, direct.coef[0]) < 1e-7
         assert abs(res.intercept - direct.intercept[0]) < 1e-7 * max(1.0, abs(direct.intercept[0]))
 
@@ -197,10 +201,10 @@ def test_lasso_cv_matches_sklearn(weighted):
     X, y = _regression(seed=2)
     w = _weights(len(y)) if weighted else None
     cv = KFold(5, shuffle=True, random_state=0)
-    ref = sk.LassoCV(cv=cv, tol=1e-12, max_iter=200_000, **_sk_grid(30)).fit(X, y, sample_weight=w)
-    ours = LassoCV(n_alphas=30, cv=cv, tol=1e-12, max_iter=100_000).fit(X, y, sample_weight=w)
+    ref = sk.LassoCV(cv=cv, tol=1e-12, max_iter=200_000, **_sk_grid(100)).fit(X, y, sample_weight=w)
+    ours = LassoCV(cv=cv, tol=1e-12).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
-    assert ours.mse_path_.shape == ref.mse_path_.shape == (30, 5)
+    assert ours.mse_path_.shape == ref.mse_path_.shape == (100, 5)
     np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
     assert _rel(ours.coef_, ref.coef_) < 1e-5
@@ -208,17 +212,21 @@ def test_lasso_cv_matches_sklearn(weighted):
     assert not hasattr(ours, "l1_ratio_")
 
 
-@pytest.mark.parametrize("alphas", [None, [0.5, 0.05, 0.2, 0.01]])
+#: An explicit, unsorted α list, as long as the default grid (100: the same compilation).
+UNSORTED_ALPHAS = list(np.geomspace(0.5, 0.005, 100)[np.random.default_rng(0).permutation(100)])
+
+
+@pytest.mark.parametrize("alphas", [None, UNSORTED_ALPHAS])
 def test_elastic_net_cv_matches_sklearn(alphas):
     X, y = _regression(seed=5)
     folds = [(np.flatnonzero(np.arange(60) % 3 != k), np.flatnonzero(np.arange(60) % 3 == k)) for k in range(3)]
-    grid = _sk_grid(20) if alphas is None else {"alphas": alphas}
+    grid = _sk_grid(100) if alphas is None else {"alphas": alphas}
     ref = sk.ElasticNetCV(l1_ratio=[0.2, 0.9], cv=folds, tol=1e-12, max_iter=200_000, **grid).fit(X, y)
-    ours = ElasticNetCV(l1_ratio=[0.2, 0.9], n_alphas=20, alphas=alphas, cv=folds, tol=1e-12, max_iter=100_000)
+    ours = ElasticNetCV(l1_ratio=[0.2, 0.9], alphas=alphas, cv=folds, tol=1e-12)
     ours.fit(X, y)
     assert ours.alphas_.shape == ref.alphas_.shape
     np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
-    assert ours.mse_path_.shape == ref.mse_path_.shape == (2, 20 if alphas is None else 4, 3)
+    assert ours.mse_path_.shape == ref.mse_path_.shape == (2, 100, 3)
     np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-5)
     assert (ours.alpha_, ours.l1_ratio_) == (pytest.approx(ref.alpha_, rel=1e-12), ref.l1_ratio_)
     assert _rel(ours.coef_, ref.coef_) < 1e-5
@@ -228,13 +236,13 @@ def test_elastic_net_cv_matches_sklearn(alphas):
 def test_logistic_regression_cv_matches_sklearn(refit):
     X, y = _classification(seed=1)
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
-    cs = [0.01, 10.0, 0.1, 1.0]  # unsorted on purpose
+    cs = [0.01, 10.0, 0.1, 1.0, 0.02, 5.0, 0.05, 2.0, 0.2, 0.5]  # unsorted on purpose; 10 like the default Cs
     ref = _sk_logistic_cv_l2(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000, refit=refit)
     ref.fit(X, y)
-    ours = LogisticRegressionCV(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000, refit=refit)
+    ours = LogisticRegressionCV(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, refit=refit)
     ours.fit(X, y)
     np.testing.assert_array_equal(ours.Cs_, ref.Cs_)
-    assert ours.scores_[1].shape == (4, 4)
+    assert ours.scores_[1].shape == (4, 10)
     np.testing.assert_allclose(ours.scores_[1], np.squeeze(ref.scores_[1]), rtol=1e-5)
     np.testing.assert_allclose(ours.coefs_paths_[1], np.squeeze(ref.coefs_paths_[1]), rtol=1e-4, atol=1e-6)
     assert ours.C_[0] == pytest.approx(ref.C_[0])
@@ -244,10 +252,10 @@ def test_logistic_regression_cv_matches_sklearn(refit):
 
 def test_logistic_regression_cv_elastic_net_grid():
     X, y = _classification(seed=2)
-    ours = LogisticRegressionCV(Cs=3, penalty="elasticnet", l1_ratios=[0.5, 1.0], cv=3).fit(X, y)
-    assert ours.scores_[1].shape == (3, 3, 2) and ours.n_iter_.shape == (1, 3, 3, 2)
-    assert ours.coefs_paths_[1].shape == (3, 3, 2, X.shape[1] + 1)
-    i, j = np.unravel_index(np.argmax(ours.scores_[1].sum(0)), (3, 2))
+    ours = LogisticRegressionCV(Cs=10, penalty="elasticnet", l1_ratios=[0.5, 1.0], cv=3).fit(X, y)
+    assert ours.scores_[1].shape == (3, 10, 2) and ours.n_iter_.shape == (1, 3, 10, 2)
+    assert ours.coefs_paths_[1].shape == (3, 10, 2, X.shape[1] + 1)
+    i, j = np.unravel_index(np.argmax(ours.scores_[1].sum(0)), (10, 2))
     assert (ours.C_[0], ours.l1_ratio_[0]) == (ours.Cs_[i], ours.l1_ratios_[j])
     direct = LogisticRegression("elasticnet", C=ours.C_[0], l1_ratio=ours.l1_ratio_[0]).fit(X, y)
     assert _rel(ours.coef_, direct.coef_) < 1e-3
@@ -256,7 +264,7 @@ def test_logistic_regression_cv_elastic_net_grid():
 def test_cv_splitters_that_partition_are_accepted_others_rejected():
     X, y = _regression(seed=6)
     groups = np.arange(60) // 7
-    as_folds = LassoCV(n_alphas=10, cv=list(GroupKFold(4).split(X, y, groups))).fit(X, y)
+    as_folds = LassoCV(cv=list(GroupKFold(4).split(X, y, groups))).fit(X, y)
     foldid = np.empty(60, int)
     for k, (_, test) in enumerate(GroupKFold(4).split(X, y, groups)):
         foldid[test] = k

@@ -41,7 +41,7 @@ X, Y = make_problem(20, 4, seed=0)
         ({"tol": 0.0}, ValueError, "tol"),
         ({"max_iter": 0}, ValueError, "max_iter"),
         ({"dtype": "int32"}, TypeError, "dtype"),
-        ({"family": "cox"}, ValueError, "family: .cox. is not implemented yet"),
+        ({"family": "cox"}, ValueError, "y: family='cox' needs an array of shape \\(n_samples, 2\\)"),
         ({"family": "gamma"}, ValueError, "family: unknown family"),
         ({"precompute": "yes"}, ValueError, "precompute"),
     ],

@@ -2,15 +2,14 @@
 
 from jaxreg.losses.base import Loss
 from jaxreg.losses.binomial import Binomial
+from jaxreg.losses.cox import Cox
 from jaxreg.losses.gaussian import GaussianGram, GaussianX
 from jaxreg.losses.mgaussian import MGaussianGram, MGaussianX
 from jaxreg.losses.multinomial import Multinomial
 from jaxreg.losses.poisson import Poisson
 
 #: The families :func:`jaxreg.path` accepts today.
-SUPPORTED_FAMILIES = ("gaussian", "binomial", "poisson", "multinomial", "mgaussian")
-#: glmnet families that are planned but not implemented yet.
-PLANNED_FAMILIES = ("cox",)
+SUPPORTED_FAMILIES = ("gaussian", "binomial", "poisson", "multinomial", "mgaussian", "cox")
 
-__all__ = ["Binomial", "GaussianGram", "GaussianX", "Loss", "MGaussianGram", "MGaussianX", "Multinomial",
-           "PLANNED_FAMILIES", "Poisson", "SUPPORTED_FAMILIES"]
+__all__ = ["Binomial", "Cox", "GaussianGram", "GaussianX", "Loss", "MGaussianGram", "MGaussianX", "Multinomial",
+           "Poisson", "SUPPORTED_FAMILIES"]

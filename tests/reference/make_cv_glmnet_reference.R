@@ -29,11 +29,18 @@ by <- as.numeric(BinomialExample$y)
 data(MultiGaussianExample, package = "glmnet", envir = environment())
 mgx <- unname(as.matrix(MultiGaussianExample$x))
 mgy <- unname(as.matrix(MultiGaussianExample$y))
+data(CoxExample, package = "glmnet", envir = environment())
+cx <- unname(as.matrix(CoxExample$x))[1:150, 1:10]
+cy <- as.matrix(CoxExample$y)[1:150, ]          # columns time, status (cv.coxnet needs the names)
+cy_tied <- cy
+cy_tied[, "time"] <- ceiling(cy_tied[, "time"] * 10) / 10   # ties, some mixing events and censoring
 
 set.seed(20261123)
 fold10 <- sample(rep(seq(10), length.out = 100))
 fold5 <- sample(rep(seq(5), length.out = 100))
 wts <- seq(0.2, 3, length.out = 100)
+cfold5 <- sample(rep(seq(5), length.out = 150))
+cwts <- seq(0.3, 2, length.out = 150)
 
 cv_case <- function(name, x, y, family, type, foldid, alpha = 1, weights = NULL, standardize = TRUE,
                     description = "") {
@@ -66,7 +73,12 @@ cases <- list(
   cv_case("binomial_mse_weights", bx, by, "binomial", "mse", fold5, weights = wts, standardize = FALSE,
           description = "BinomialExample, lasso, weights, no standardization, 5 folds, mse"),
   cv_case("mgaussian_mse_enet", mgx, mgy, "mgaussian", "mse", fold5, alpha = 0.5,
-          description = "MultiGaussianExample (y 100 x 4), elastic net 0.5, 5 folds, mse summed over responses")
+          description = "MultiGaussianExample (y 100 x 4), elastic net 0.5, 5 folds, mse summed over responses"),
+  cv_case("cox_deviance_ties_weights", cx, cy_tied, "cox", "deviance", cfold5, alpha = 0.5, weights = cwts,
+          description = paste("CoxExample rows 1-150, columns 1-10, times rounded up to 0.1 (ties), weights",
+                              "seq(0.3, 2), elastic net 0.5, 5 folds, grouped partial-likelihood deviance")),
+  cv_case("cox_C", cx, cy, "cox", "C", cfold5,
+          description = "CoxExample rows 1-150, columns 1-10, lasso, 5 folds, Harrell's C")
 )
 meta <- list(glmnet_version = as.character(packageVersion("glmnet")), R_version = R.version.string,
              thresh = jscalar(THRESH), maxit = jscalar(MAXIT), cases = cases)
