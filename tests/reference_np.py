@@ -151,3 +151,15 @@ def resolve_options(options, n, p, seed=0):
     if kwargs.get("penalty_factor") == "mixed":
         kwargs["penalty_factor"] = np.r_[0.0, rng.uniform(0.5, 2.0, p - 1)]
     return kwargs
+
+
+def assert_coef_close_per_lambda(coef, beta, name, rel=1e-3):
+    """At every λ, ``coef`` within ``rel`` of the largest |reference coefficient| (exactly 0 where glmnet is 0: its
+    first λ); returns those largest values (for checking intercepts on the same scale)."""
+    big = np.abs(beta.reshape(beta.shape[0], -1)).max(axis=1)
+    for k in range(coef.shape[0]):
+        if big[k] > 1e-8:
+            assert np.abs(coef[k] - beta[k]).max() <= rel * big[k], (name, k)
+        else:
+            assert np.all(coef[k] == 0), (name, k)
+    return big
