@@ -13,6 +13,8 @@ SCORINGS = {
     "mgaussian": ("deviance", "mse", "mae"),
     "cox": ("deviance", "C"),
 }
+#: Largest number of (pair, λ) entries :func:`concordance` holds at once.
+PAIR_BLOCK = 4_000_000
 #: Scores where larger is better (λ_min maximizes them).
 GREATER_IS_BETTER = ("auc", "C")
 #: glmnet clips held-out probabilities to [PROB_MIN, 1 − PROB_MIN] before taking logs (binomial deviance).
@@ -155,16 +157,22 @@ def concordance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 
     ``C = Σ_{(i, j)} w_i w_j (1{η_i > η_j} + ½·1{η_i = η_j}) / Σ_{(i, j)} w_i w_j`` over the comparable pairs: ``i``
     had an event and ``j`` was seen later (``t_j > t_i``, or censored at ``t_i``) — glmnet's ``Cindex``
-    (``survival::concordance``). NaN without comparable pairs. ``O(n²)`` per λ.
+    (``survival::concordance``). NaN without comparable pairs. ``O(n²)`` time per λ; memory bounded by taking the
+    events in blocks of :data:`PAIR_BLOCK` pair-λ entries.
     """
     t, d = y[:, 0], y[:, 1] > 0
-    later = (t[None, :] > t[:, None]) | ((t[None, :] == t[:, None]) & ~d[None, :])
-    pair = np.where(d[:, None] & later, w[:, None] * w[None, :], 0.0)
-    total = pair.sum()
-    if total <= 0:
-        return np.full(eta.shape[1], np.nan)
-    diff = eta[:, None, :] - eta[None, :, :]
-    return np.einsum("ij,ijl->l", pair, (diff > 0) + 0.5 * (diff == 0)) / total
+    n, n_lambdas = eta.shape
+    events = np.flatnonzero(d & (w > 0))
+    num, total = np.zeros(n_lambdas), 0.0
+    step = max(1, PAIR_BLOCK // (n * n_lambdas))
+    for start in range(0, events.size, step):
+        i = events[start:start + step]
+        later = (t[None, :] > t[i, None]) | ((t[None, :] == t[i, None]) & ~d[None, :])
+        pair = np.where(later, w[i, None] * w[None, :], 0.0)  # (block, n)
+        total += pair.sum()
+        diff = eta[i, None, :] - eta[None, :, :]  # (block, n, L)
+        num += np.einsum("ij,ijl->l", pair, (diff > 0) + 0.5 * (diff == 0))
+    return num / total if total > 0 else np.full(n_lambdas, np.nan)
 
 
 def fold_weight(w: np.ndarray, y: np.ndarray, family: str, scoring: str) -> float:
