@@ -84,7 +84,8 @@ def fit_path(
     n, p = x.shape
     dtype = x.dtype
     w = normalize_weights(weights)
-    pf = penalty_factor * (p / jnp.sum(penalty_factor))
+    total_pf = jnp.sum(penalty_factor)  # 0 only in relaxed refits, where λ = 0 makes pf irrelevant
+    pf = penalty_factor * (p / jnp.where(total_pf > 0, total_pf, p))
     k = config.n_outputs
     mgaussian = config.family == "mgaussian"
     least_squares = config.family == "gaussian" or mgaussian

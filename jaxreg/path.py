@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Literal
 
+from jaxreg._relax import check_relax, relaxed_path
 from jaxreg._setup import DEFAULT_TOL, DEFAULT_TOL_BINOMIAL, ConvergenceWarning, assemble, run, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.result import Path
@@ -38,6 +40,8 @@ def path(
     mesh_axis: str | None = None,
     multinomial_grouped: bool = False,
     standardize_response: bool = False,
+    relax: bool = False,
+    relax_max_features: int | None = None,
 ) -> Path:
     r"""Fit a lasso / elastic-net / ridge regularization path.
 
@@ -180,6 +184,18 @@ def path(
         ``family="mgaussian"`` only (glmnet's ``standardize.response``): divide each response by its weighted (1/n)
         standard deviation (about its weighted mean, also without an intercept, as glmnet) before fitting, so that
         λ and the penalty treat the responses alike; coefficients and intercepts are reported on the original scale.
+    relax : bool
+        Also compute the relaxed fits (glmnet's ``relax=TRUE``, Meinshausen's relaxed lasso): at each λ, the
+        unpenalized fit (λ = 0; same family, weights, offset and bounds) on the features whose coefficient is
+        nonzero there, solved to the same duality-gap ``tol``; returned as ``Path.relaxed``, mixed with the penalized
+        fit by ``gamma`` in :meth:`Path.blend`, :meth:`Path.coef_at` and :meth:`Path.predict`. Each distinct
+        active set is fitted once. An unpenalized fit may have no minimiser (separable classes, zero counts): its
+        coefficients then grow until the deviance explained is about 1, or, if ``tol`` is missed within
+        ``max_iter``, the λ is flagged in ``Path.relaxed.converged`` and named in a :class:`ConvergenceWarning`.
+        The refits run on the default device (``mesh`` is not used for them).
+    relax_max_features : int, optional
+        With ``relax=True``, λ whose active set has more features than this get no relaxed fit (glmnet's ``maxp``,
+        default ``n − 3``: larger unpenalized fits are ill-determined).
 
     Returns
     -------
@@ -208,4 +224,8 @@ def path(
               lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype,
               precompute=precompute, working_set=working_set, multinomial_grouped=multinomial_grouped,
               standardize_response=standardize_response)
-    return assemble(run(s, sharding), s)
+    max_features = check_relax(relax, relax_max_features, s.x.shape[0])
+    fit = assemble(run(s, sharding), s)
+    if max_features is None:
+        return fit
+    return dataclasses.replace(fit, relaxed=relaxed_path(fit, s, max_features))

@@ -31,6 +31,11 @@ def _interp_weights(lambdas: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.
     return left, right, frac
 
 
+def _is_one(gamma: Any) -> bool:
+    """Whether ``gamma`` is the number 1 (the penalized path, no blending)."""
+    return isinstance(gamma, (int, float, np.integer, np.floating)) and not isinstance(gamma, bool) and gamma == 1
+
+
 @dataclasses.dataclass(frozen=True)
 class Path:
     """A regularization path: one fitted model per λ, λ first on every array.
@@ -81,6 +86,11 @@ class Path:
         Whether the path was fitted with an ``offset`` (then :meth:`predict` needs one for the new data).
     multinomial_grouped : bool
         Whether a multinomial path penalized each feature's ``K`` coefficients as one group.
+    relaxed : Path or None
+        With ``relax=True``, the relaxed fits (glmnet's ``fit$relaxed``): for each λ whose active set has at most
+        ``relax_max_features`` features, the unpenalized fit on that set (same family, weights, offset and bounds),
+        with its own ``gap``, ``converged``, ``n_iter`` and ``dev_ratio``; other λ are left out. :meth:`blend`,
+        and ``gamma=`` in :meth:`coef_at` and :meth:`predict`, mix it with the penalized fit.
     """
 
     lambdas: np.ndarray
@@ -101,19 +111,56 @@ class Path:
     groups: np.ndarray | None = None
     has_offset: bool = False
     multinomial_grouped: bool = False
+    relaxed: Path | None = None
 
     @property
     def n_lambdas(self) -> int:
         """Number of λ on the path."""
         return int(self.lambdas.shape[0])
 
-    def coef_at(self, lambda_: float | Any) -> tuple[np.ndarray, np.ndarray]:
+    def blend(self, gamma: float) -> Path:
+        r"""The relaxed path mixed with the penalized one (glmnet's ``gamma``), on the penalized path's λ grid:
+
+        .. math:: b_\gamma(\lambda) = \gamma\, b(\lambda) + (1 - \gamma)\, b_{\text{relaxed}}(\lambda)
+
+        (intercepts alike), so ``gamma=1`` is the penalized path and ``gamma=0`` the relaxed fits. As in glmnet, a λ
+        left out of the relaxed fits (too many active features) takes the relaxed fit of the last λ that has one,
+        ``dev_ratio`` is the same mix of the two fits' values (not recomputed from data) and ``df`` is the penalized
+        path's; ``gap`` is the larger of the two fits' gaps, ``converged`` needs both, ``n_iter`` adds them up.
+        """
+        number = isinstance(gamma, (int, float, np.integer, np.floating)) and not isinstance(gamma, bool)
+        g = float(gamma) if number else np.nan
+        if not 0.0 <= g <= 1.0:
+            raise ValueError(f"gamma: expected a number in [0, 1], got {gamma!r}.")
+        if self.relaxed is None:
+            raise ValueError("gamma: this path has no relaxed fits; fit it with relax=True.")
+        if g == 1.0:
+            return dataclasses.replace(self, relaxed=None)
+        r = self.relaxed
+        if r.n_lambdas == 0:
+            raise ValueError("gamma: no λ of this path has a relaxed fit (every active set is larger than "
+                             "relax_max_features).")
+        index = {float(lam): k for k, lam in enumerate(r.lambdas)}
+        which = np.array([index.get(float(lam), -1) for lam in self.lambdas])
+        which[which < 0] = which.max()  # glmnet's extend: the relaxed fit of the last λ that has one
+
+        def mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return g * a + (1.0 - g) * b[which]
+
+        return dataclasses.replace(
+            self, coef=mix(self.coef, r.coef), intercept=mix(self.intercept, r.intercept),
+            dev_ratio=mix(self.dev_ratio, r.dev_ratio), gap=np.maximum(self.gap, r.gap[which]),
+            converged=self.converged & r.converged[which], n_iter=self.n_iter + r.n_iter[which], relaxed=None)
+
+    def coef_at(self, lambda_: float | Any, gamma: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """Intercept and coefficients at any λ, interpolated linearly in λ between grid points like glmnet's ``s=``.
 
         Returns ``(intercept, coef)`` with shapes ``()`` and ``(p,)`` for a scalar ``lambda_``, or ``(k,)`` and
         ``(k, p)`` for ``k`` values (multinomial, mgaussian: an output axis last, ``(K,)`` and ``(p, K)``, ...).
-        λ outside the grid is clamped to its ends.
+        λ outside the grid is clamped to its ends. ``gamma < 1`` takes them from :meth:`blend` (``relax=True``).
         """
+        if not _is_one(gamma):
+            return self.blend(gamma).coef_at(lambda_)
         s = np.asarray(lambda_, dtype=float)
         if not np.all(np.isfinite(s)) or np.any(s < 0):
             raise ValueError(f"lambda_: expected finite non-negative values, got {lambda_!r}.")
@@ -129,7 +176,7 @@ class Path:
         return b0, coef
 
     def predict(self, X: Any, lambda_: float | Any | None = None, type: str = "link",  # noqa: A002
-                offset: Any = None) -> np.ndarray:
+                offset: Any = None, gamma: float = 1.0) -> np.ndarray:
         """Predictions at every λ of the path, or at the λ asked for.
 
         Parameters
@@ -147,6 +194,9 @@ class Path:
         offset : (n,) array-like, optional
             The new data's offset, added to ``η`` (glmnet's ``newoffset``; ``(n, K)`` for multinomial and
             mgaussian); required when the path was fitted with an offset, refused otherwise.
+        gamma : float in [0, 1]
+            With ``relax=True``: predict from :meth:`blend` (glmnet's ``gamma``; 0 is the relaxed fit). Default 1,
+            the penalized path.
 
         Returns
         -------
@@ -155,6 +205,8 @@ class Path:
             links and probabilities, and mgaussian predictions, have an output axis second, as glmnet's:
             ``(n, K, L)``, ``(n, K)``, ``(n, K, k)`` (labels, ``type="class"``, have none).
         """
+        if not _is_one(gamma):
+            return self.blend(gamma).predict(X, lambda_, type, offset)
         if type not in ("link", "response", "class"):
             raise ValueError(f"type: expected 'link', 'response' or 'class', got {type!r}.")
         multi = self.coef.ndim == 3  # multinomial or mgaussian: an output axis
@@ -223,7 +275,7 @@ class Path:
         )
 
 
-_ARRAY_FIELDS = ["lambdas", "coef", "intercept", "gap", "converged", "n_iter", "dev_ratio", "df"]
+_ARRAY_FIELDS = ["lambdas", "coef", "intercept", "gap", "converged", "n_iter", "dev_ratio", "df", "relaxed"]
 jax.tree_util.register_dataclass(
     Path,
     data_fields=_ARRAY_FIELDS,

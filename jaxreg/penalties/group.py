@@ -123,7 +123,8 @@ class SparseGroup(NamedTuple):
         _, c, _ = self._weights(lam)
         no_ridge = self._max(c) == 0  # with a ridge part the conjugate is finite everywhere
         radius = jnp.where(no_ridge, self._radius(v, self.alpha), jnp.inf)
-        return jnp.minimum(1.0, lam * jnp.min(radius, initial=jnp.inf))
+        r = jnp.min(radius, initial=jnp.inf)
+        return jnp.where(jnp.isinf(r), 1.0, jnp.minimum(1.0, lam * r))  # no constraint (λ = 0: no 0 · inf)
 
     def conjugate(self, v: jax.Array, lam: jax.Array) -> jax.Array:
         a, c, gam = self._weights(lam)
