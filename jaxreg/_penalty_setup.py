@@ -1,4 +1,5 @@
-"""Checks of the ``penalty=`` and ``groups=`` arguments of :func:`jaxreg.path` (NumPy only, nothing traced)."""
+"""Checks of the ``penalty=`` and ``groups=`` arguments of :func:`jaxreg.path`, and of the options of the families with
+several outputs (NumPy only, nothing traced)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,21 @@ def check_group_options(groups: tuple[int, ...], pf: np.ndarray, lower: np.ndarr
     if working_set not in ("auto", None, 0):
         raise ValueError(f"working_set: group penalties iterate on all features; use 'auto' or None, got "
                          f"{working_set!r}.")
+
+
+def check_output_options(family: str, penalty: str, grouped: Any, standardize_response: Any) -> tuple[bool, bool]:
+    """The options of the families with ``K`` outputs: ``multinomial_grouped`` (multinomial) and
+    ``standardize_response`` (mgaussian); both families have their own penalties (the elastic net, or glmnet's
+    row-wise group penalty), not the ``penalty=`` groups."""
+    own = {"multinomial": "the elastic net (and multinomial_grouped=True, glmnet's grouped penalty)",
+           "mgaussian": "glmnet's penalty, each feature's K coefficients as one group mixed with ridge by l1_ratio "
+                        "(leave penalty='elastic_net')"}
+    for name, value, home in (("multinomial_grouped", grouped, "multinomial"),
+                              ("standardize_response", standardize_response, "mgaussian")):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name}: expected True or False, got {value!r}.")
+        if value and family != home:
+            raise ValueError(f"{name}: only for family={home!r}, not {family!r}.")
+    if family in own and penalty != "elastic_net":
+        raise ValueError(f"penalty: family={family!r} supports {own[family]}, not {penalty!r}.")
+    return bool(grouped), bool(standardize_response)

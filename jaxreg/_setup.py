@@ -14,7 +14,13 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
-from jaxreg._penalty_setup import check_group_options, check_groups, check_penalty, default_l1_ratio
+from jaxreg._penalty_setup import (
+    check_group_options,
+    check_groups,
+    check_output_options,
+    check_penalty,
+    default_l1_ratio,
+)
 from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gram
 from jaxreg.losses import SUPPORTED_FAMILIES
 from jaxreg.result import Path
@@ -109,20 +115,6 @@ def feature_names(X: Any) -> tuple[str, ...] | None:
     return None if cols is None else tuple(str(c) for c in cols)
 
 
-def check_response(y: Any, n: int, family: str) -> tuple[np.ndarray, tuple[Any, ...] | None]:
-    """The response as float64 for ``family`` (binomial: 0/1 and the two labels; multinomial: class indices and the
-    K labels; mgaussian: an (n, K) matrix; else ``None`` for the labels)."""
-    if family == "mgaussian":
-        return v.check_mgaussian_y(y, n), None
-    if family == "binomial":
-        return v.check_binomial_y(y, n)
-    if family == "multinomial":
-        return v.check_multinomial_y(y, n)
-    if family == "cox":
-        return v.check_cox_y(y, n), None
-    return (v.check_poisson_y(y, n) if family == "poisson" else v.check_y(y, n)), None
-
-
 class Setup(NamedTuple):
     """A validated call: float64 NumPy arrays (cast to ``dtype`` by :func:`run`) and the static configuration."""
 
@@ -178,7 +170,7 @@ def setup(
     names = feature_names(X)
     xa = v.check_x(X)
     n, p = xa.shape
-    ya, classes = check_response(y, n, family)
+    ya, classes = v.check_response(y, n, family)
     # K outputs: multinomial classes or mgaussian responses
     n_outputs = len(classes) if family == "multinomial" else ya.shape[1] if family == "mgaussian" else 0
     penalty = check_penalty(penalty)
@@ -187,7 +179,7 @@ def setup(
                                                                                  high=1.0)
     w = v.check_weights(sample_weight, n)
     if family == "multinomial":
-        check_class_weights(ya, w, classes)
+        v.check_class_weights(ya, w, classes)
     if family == "cox" and not (w @ ya[:, 1] > 0):
         raise ValueError("y: family='cox' needs at least one event (status 1) with positive sample_weight.")
     fit_intercept = fit_intercept and family != "cox"  # the partial likelihood has no intercept (as glmnet)
@@ -244,32 +236,6 @@ def setup(
         multinomial_grouped=grouped,
     )
     return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off)
-
-
-def check_output_options(family: str, penalty: str, grouped: Any, standardize_response: Any) -> tuple[bool, bool]:
-    """The options of the families with ``K`` outputs: ``multinomial_grouped`` (multinomial) and
-    ``standardize_response`` (mgaussian); both families have their own penalties (the elastic net, or glmnet's
-    row-wise group penalty), not the ``penalty=`` groups."""
-    own = {"multinomial": "the elastic net (and multinomial_grouped=True, glmnet's grouped penalty)",
-           "mgaussian": "glmnet's penalty, each feature's K coefficients as one group mixed with ridge by l1_ratio "
-                        "(leave penalty='elastic_net')"}
-    for name, value, home in (("multinomial_grouped", grouped, "multinomial"),
-                              ("standardize_response", standardize_response, "mgaussian")):
-        if not isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"{name}: expected True or False, got {value!r}.")
-        if value and family != home:
-            raise ValueError(f"{name}: only for family={home!r}, not {family!r}.")
-    if family in own and penalty != "elastic_net":
-        raise ValueError(f"penalty: family={family!r} supports {own[family]}, not {penalty!r}.")
-    return bool(grouped), bool(standardize_response)
-
-
-def check_class_weights(ids: np.ndarray, w: np.ndarray, classes: tuple[Any, ...]) -> None:
-    """Every class needs positive total weight (else its intercept would be -inf)."""
-    total = np.bincount(ids.astype(np.int64), weights=w, minlength=len(classes))
-    if (total <= 0).any():
-        missing = [classes[k] for k in np.flatnonzero(total <= 0)]
-        raise ValueError(f"sample_weight: class(es) {missing} have zero total weight; drop them from y.")
 
 
 def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:

@@ -257,3 +257,25 @@ def check_lambdas(value: Any, *, sort: bool = True) -> np.ndarray:
     if (lam < 0).any():
         raise ValueError("lambdas: values must be non-negative.")
     return np.sort(lam)[::-1].copy() if sort else lam
+
+
+def check_response(y: Any, n: int, family: str) -> tuple[np.ndarray, tuple[Any, ...] | None]:
+    """The response as float64 for ``family`` (binomial: 0/1 and the two labels; multinomial: class indices and the
+    K labels; mgaussian: an (n, K) matrix; else ``None`` for the labels)."""
+    if family == "mgaussian":
+        return check_mgaussian_y(y, n), None
+    if family == "binomial":
+        return check_binomial_y(y, n)
+    if family == "multinomial":
+        return check_multinomial_y(y, n)
+    if family == "cox":
+        return check_cox_y(y, n), None
+    return (check_poisson_y(y, n) if family == "poisson" else check_y(y, n)), None
+
+
+def check_class_weights(ids: np.ndarray, w: np.ndarray, classes: tuple[Any, ...]) -> None:
+    """Every class needs positive total weight (else its intercept would be -inf)."""
+    total = np.bincount(ids.astype(np.int64), weights=w, minlength=len(classes))
+    if (total <= 0).any():
+        missing = [classes[k] for k in np.flatnonzero(total <= 0)]
+        raise ValueError(f"sample_weight: class(es) {missing} have zero total weight; drop them from y.")
