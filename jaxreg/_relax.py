@@ -25,7 +25,7 @@ from jax import lax
 
 from jaxreg import _validation as v
 from jaxreg._core import fit_path
-from jaxreg._setup import Setup, to_numpy, warn_unconverged, x64
+from jaxreg._setup import Setup, profiled_count, to_numpy, warn_unconverged, x64
 from jaxreg.result import Path
 
 
@@ -75,14 +75,11 @@ def _refit_sets(s: Setup, cols: np.ndarray, sets: np.ndarray) -> tuple[np.ndarra
     lo[: cols.size], hi[: cols.size] = s.lower[cols], s.upper[cols]
     lower, upper = np.where(act, lo, 0.0), np.where(act, hi, 0.0)
     pf = np.where(act, 0.0, 1.0)
-    k = s.config.n_outputs
-    least_squares = s.family in ("gaussian", "mgaussian")
-    intercept_column = s.config.fit_intercept and not least_squares and s.family != "cox"
     free = int((act & np.isneginf(lower) & np.isposinf(upper)).sum(axis=1).max())
     config = s.config._replace(
         relative_grid=False, early_stop=None, has_unpenalized=False, working_set=(), penalty="elastic_net",
-        groups=(), gram=least_squares and m <= n, multinomial_grouped=False,
-        n_profiled=_bucket((free + int(intercept_column)) * (k - 1 if s.family == "multinomial" else max(k, 1)), 1),
+        groups=(), gram=s.family in ("gaussian", "mgaussian") and m <= n, multinomial_grouped=False,
+        n_profiled=_bucket(profiled_count(free, s.family, s.config.fit_intercept, s.config.n_outputs), 1),
     )
     with x64(s.dtype == np.float64):
         args = [a.astype(s.dtype) for a in (x, s.y, s.weights, pf, lower, upper)]

@@ -138,6 +138,14 @@ class Setup(NamedTuple):
         return self.config.family
 
 
+
+def profiled_count(free: int, family: str, fit_intercept: bool, n_outputs: int) -> int:
+    """How many coefficients the core profiles out by Newton steps: the ``free`` unpenalized, unbounded features
+    plus the intercept where it is not centred out (least squares and cox have none to profile), per output:
+    multinomial profiles all classes but the reference one (see jaxreg._multinomial), mgaussian every response."""
+    intercept = fit_intercept and family not in ("gaussian", "mgaussian", "cox")
+    return (free + int(intercept)) * (n_outputs - 1 if family == "multinomial" else max(n_outputs, 1))
+
 def setup(
     X: Any,
     y: Any,
@@ -223,10 +231,8 @@ def setup(
         relative_grid=relative,
         early_stop=_early_stop(relative, lower, upper, family),
         has_unpenalized=bool((pf == 0).any()),
-        # multinomial: all classes but the reference one (see jaxreg._multinomial); mgaussian: every response
-        n_profiled=(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper)))
-                    + int(not least_squares and fit_intercept)) * (n_outputs - 1 if family == "multinomial"
-                                                                   else max(n_outputs, 1)),
+        n_profiled=profiled_count(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper))), family,
+                                  bool(fit_intercept), n_outputs),
         max_iter=max_iter,
         working_set=ws,
         penalty=penalty,
