@@ -17,7 +17,7 @@ from jax import lax
 from jaxreg import _multinomial as mn
 from jaxreg._bisect import bisect
 from jaxreg.losses import Binomial, Cox, GaussianGram, GaussianX, MGaussianGram, MGaussianX, Multinomial, Poisson
-from jaxreg.penalties import ElasticNet, SparseGroup
+from jaxreg.penalties import ElasticNet, FoldedConcave, SparseGroup
 from jaxreg.preprocessing import normalize_weights, prepare, response_scale, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
@@ -37,7 +37,8 @@ class CoreConfig(NamedTuple):
     max_iter: int = 10_000
     check_every: int = 10
     working_set: tuple[int, ...] = ()  # working-set bucket sizes, increasing; () = always iterate on all features
-    penalty: str = "elastic_net"  # or "group_lasso", "sparse_group_lasso" (see jaxreg.penalties.group)
+    penalty: str = "elastic_net"  # or "group_lasso", "sparse_group_lasso" (jaxreg.penalties.group), "mcp", "scad"
+    gamma: float = 0.0  # "mcp", "scad": the concavity γ (jaxreg.penalties.concave)
     groups: tuple[int, ...] = ()  # group penalties: each feature's group, 0 … G − 1
     n_outputs: int = 0  # K: multinomial classes or mgaussian responses (0: one output)
     standardize_response: bool = False  # mgaussian: scale each response to unit (1/n) standard deviation
@@ -201,17 +202,21 @@ def null_intercept(family: str, y: jax.Array, w: jax.Array, offset: jax.Array | 
 
 
 def make_penalty(config: CoreConfig, l1_ratio: jax.Array, pf: jax.Array, lo: jax.Array,
-                 hi: jax.Array) -> ElasticNet | SparseGroup:
+                 hi: jax.Array) -> ElasticNet | SparseGroup | FoldedConcave:
     """The solver's penalty for ``config.penalty`` on ``m ≥ p`` coordinates (a GLM's intercept column, beyond the
     ``p`` features, is a group of its own, unpenalized).
 
     ``"group_lasso"``: ``α = l1_ratio`` mixes the group norm with ridge, ``τ = 0``; ``"sparse_group_lasso"``:
-    ``α = 1``, ``τ = l1_ratio`` is the share of the L1 part. Group weights are ``√|g|``.
+    ``α = 1``, ``τ = l1_ratio`` is the share of the L1 part. Group weights are ``√|g|``. ``"mcp"``, ``"scad"``: the
+    concave part has weight ``l1_ratio``, the concavity is ``config.gamma``.
     """
     if config.multinomial_grouped or config.family == "mgaussian":
         return mn.grouped_penalty(l1_ratio, pf, lo, hi, config.n_outputs)
     if config.penalty == "elastic_net":
         return ElasticNet(l1_ratio, pf, lo, hi)
+    if config.penalty in ("mcp", "scad"):
+        gamma = jnp.asarray(config.gamma, pf.dtype)
+        return FoldedConcave(l1_ratio, pf, lo, hi, gamma, jnp.asarray(config.penalty == "scad"))
     groups = jnp.asarray(config.groups, jnp.int32)
     sizes = jnp.bincount(groups, length=max(config.groups) + 1).astype(pf.dtype)
     group_weight, m = jnp.sqrt(sizes), pf.shape[0]

@@ -1,5 +1,6 @@
-"""Checks of the ``penalty=`` and ``groups=`` arguments of :func:`jaxreg.path`, and of the options of the families with
-several outputs (NumPy only, nothing traced)."""
+"""Checks of the ``penalty=``, ``gamma=`` and ``groups=`` arguments of :func:`jaxreg.path`, of the options of the
+families with several outputs, and glmnet's early stop of a default path, which depends on the family and the
+penalty (NumPy only, nothing traced)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from jaxreg import _validation as v
+from jaxreg.penalties.concave import DEFAULT_GAMMA, MIN_GAMMA
+from jaxreg.solvers import EarlyStop
+
 #: Penalties :func:`jaxreg.path` solves, with their default ``l1_ratio``: the lasso for the elastic net, the pure
-#: group lasso, and an even split between L1 and group norm for the sparse-group lasso.
-DEFAULT_L1_RATIO = {"elastic_net": 1.0, "group_lasso": 1.0, "sparse_group_lasso": 0.5}
-PLANNED_PENALTIES = ("mcp", "scad")
+#: group lasso, an even split between L1 and group norm for the sparse-group lasso, no ridge part for MCP and SCAD.
+DEFAULT_L1_RATIO = {"elastic_net": 1.0, "group_lasso": 1.0, "sparse_group_lasso": 0.5, "mcp": 1.0, "scad": 1.0}
 GROUP_PENALTIES = ("group_lasso", "sparse_group_lasso")
 
 
@@ -19,8 +23,6 @@ def check_penalty(penalty: Any) -> str:
     supported = tuple(DEFAULT_L1_RATIO)
     if not isinstance(penalty, str):
         raise TypeError(f"penalty: expected one of {supported}, got {type(penalty).__name__} {penalty!r}.")
-    if penalty in PLANNED_PENALTIES:
-        raise ValueError(f"penalty: {penalty!r} is not implemented yet; supported: {supported}.")
     if penalty not in supported:
         raise ValueError(f"penalty: unknown penalty {penalty!r}; supported: {supported}.")
     return penalty
@@ -29,6 +31,17 @@ def check_penalty(penalty: Any) -> str:
 def default_l1_ratio(penalty: Any) -> float:
     """``l1_ratio`` when the user gives none: 1 (lasso, pure group lasso), 0.5 for the sparse-group lasso."""
     return DEFAULT_L1_RATIO[check_penalty(penalty)]
+
+
+def check_gamma(gamma: Any, penalty: str) -> float:
+    """The concavity ``γ`` of MCP (default 3, ``γ > 1``) and SCAD (default 3.7, ``γ > 2``); 0 for other penalties."""
+    if penalty not in DEFAULT_GAMMA:
+        if gamma is not None:
+            raise ValueError(f"gamma: only used by penalty='mcp' or 'scad', not penalty={penalty!r}.")
+        return 0.0
+    if gamma is None:
+        return DEFAULT_GAMMA[penalty]
+    return v.check_scalar(gamma, "gamma", low=MIN_GAMMA[penalty], high=np.inf, low_open=True, high_open=True)
 
 
 def check_groups(groups: Any, p: int, penalty: str) -> tuple[int, ...]:
@@ -92,3 +105,33 @@ def check_output_options(family: str, penalty: str, grouped: Any, standardize_re
     if family in own and penalty != "elastic_net":
         raise ValueError(f"penalty: family={family!r} supports {own[family]}, not {penalty!r}.")
     return bool(grouped), bool(standardize_response)
+
+
+def early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family: str,
+               penalty: str = "elastic_net") -> EarlyStop | None:
+    """glmnet's early stop of a default path.
+
+    As in glmnet 4.1-6: the change rule is relative for gaussian, absolute for binomial and multinomial, and relative
+    to the residual ``1 − dev`` for mgaussian (glmnet compares the relative fall of the residual sum of squares with
+    ``fdev``; checked on ``MultiGaussianExample``, whose default paths end exactly there), and it is off when some
+    bound is exactly 0. For poisson glmnet uses ``10·fdev`` and compares the deviance ratio with its value
+    ``mnlam − 1`` λ before, relatively: ``(dev_m − dev_{m−4}) / dev_m < 1e-4`` (checked on ``PoissonExample``: the
+    default path ends at λ 68 exactly there). For cox the same comparison uses ``100·fdev`` and ``devmax`` is 0.99
+    (checked on subsets of ``CoxExample``: six default paths end exactly where these rules say, one at
+    ``dev.ratio`` 0.99009). For MCP and SCAD the change rule is off too: their paths stay flat while every
+    nonzero coefficient is beyond ``γλ`` (no shrinkage left), so a small change says nothing about later λ
+    (ncvreg stops only on saturation).
+    """
+    if not default_grid:
+        return None
+    # the rule stops when the change is below dev_change: 0 turns it off as glmnet does (a convex path's deviance
+    # never falls); -inf also where a non-convex path's may fall by rounding on a flat stretch
+    off = -np.inf if penalty in ("mcp", "scad") else 0.0 if (lower == 0).any() or (upper == 0).any() else None
+    base = EarlyStop()
+    if family == "poisson":
+        return EarlyStop(dev_change=10 * base.dev_change if off is None else off, lag=base.min_lambdas - 1)
+    if family == "cox":
+        return EarlyStop(dev_change=100 * base.dev_change if off is None else off, dev_max=0.99,
+                         lag=base.min_lambdas - 1)
+    relative_to = {"gaussian": "dev", "mgaussian": "residual"}.get(family, "one")
+    return EarlyStop(dev_change=base.dev_change if off is None else off, relative_to=relative_to)

@@ -15,16 +15,17 @@ import numpy as np
 from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
 from jaxreg._penalty_setup import (
+    check_gamma,
     check_group_options,
     check_groups,
     check_output_options,
     check_penalty,
     default_l1_ratio,
+    early_stop,
 )
 from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gram
 from jaxreg.losses import SUPPORTED_FAMILIES
 from jaxreg.result import Path
-from jaxreg.solvers import EarlyStop
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
 
 
@@ -65,30 +66,6 @@ def resolve_dtype(dtype: Any) -> np.dtype:
     if dt not in DEFAULT_TOL:
         raise TypeError(f"dtype: expected float32 or float64, got {dt}.")
     return dt
-
-
-def _early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family: str) -> EarlyStop | None:
-    """glmnet's early stop of a default path.
-
-    As in glmnet 4.1-6: the change rule is relative for gaussian, absolute for binomial and multinomial, and relative
-    to the residual ``1 − dev`` for mgaussian (glmnet compares the relative fall of the residual sum of squares with
-    ``fdev``; checked on ``MultiGaussianExample``, whose default paths end exactly there), and it is off when some
-    bound is exactly 0. For poisson glmnet uses ``10·fdev`` and compares the deviance ratio with its value
-    ``mnlam − 1`` λ before, relatively: ``(dev_m − dev_{m−4}) / dev_m < 1e-4`` (checked on ``PoissonExample``: the
-    default path ends at λ 68 exactly there). For cox the same comparison uses ``100·fdev`` and ``devmax`` is 0.99
-    (checked on subsets of ``CoxExample``: six default paths end exactly where these rules say, one at
-    ``dev.ratio`` 0.99009).
-    """
-    if not default_grid:
-        return None
-    off = (lower == 0).any() or (upper == 0).any()
-    base = EarlyStop()
-    if family == "poisson":
-        return EarlyStop(dev_change=0.0 if off else 10 * base.dev_change, lag=base.min_lambdas - 1)
-    if family == "cox":
-        return EarlyStop(dev_change=0.0 if off else 100 * base.dev_change, dev_max=0.99, lag=base.min_lambdas - 1)
-    relative_to = {"gaussian": "dev", "mgaussian": "residual"}.get(family, "one")
-    return EarlyStop(dev_change=0.0 if off else base.dev_change, relative_to=relative_to)
 
 
 def working_set_size(value: Any, n: int, p: int, block: int = 1) -> tuple[int, ...]:
@@ -153,6 +130,7 @@ def setup(
     family: str = "gaussian",
     l1_ratio: float | None = None,
     penalty: str = "elastic_net",
+    gamma: float | None = None,
     groups: Any = None,
     lambdas: Any = None,
     n_lambdas: int = 100,
@@ -182,6 +160,7 @@ def setup(
     # K outputs: multinomial classes or mgaussian responses
     n_outputs = len(classes) if family == "multinomial" else ya.shape[1] if family == "mgaussian" else 0
     penalty = check_penalty(penalty)
+    concavity = check_gamma(gamma, penalty)
     grouped, std_response = check_output_options(family, penalty, multinomial_grouped, standardize_response)
     alpha = default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(l1_ratio, "l1_ratio", low=0.0,
                                                                                  high=1.0)
@@ -229,13 +208,14 @@ def setup(
         standardize=bool(standardize),
         gram=gram,
         relative_grid=relative,
-        early_stop=_early_stop(relative, lower, upper, family),
+        early_stop=early_stop(relative, lower, upper, family, penalty),
         has_unpenalized=bool((pf == 0).any()),
         n_profiled=profiled_count(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper))), family,
                                   bool(fit_intercept), n_outputs),
         max_iter=max_iter,
         working_set=ws,
         penalty=penalty,
+        gamma=concavity,
         groups=group_ids,
         n_outputs=n_outputs,
         standardize_response=std_response,
@@ -286,6 +266,7 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
         tol=s.tol,
         classes=s.classes,
         penalty=s.config.penalty,
+        penalty_gamma=s.config.gamma or None,
         groups=np.asarray(s.config.groups) if s.config.groups else None,
         has_offset=s.offset is not None,
         multinomial_grouped=s.config.multinomial_grouped,

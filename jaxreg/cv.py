@@ -149,8 +149,8 @@ def cv_path(
     mesh_axis : str, optional
         The mesh axis to split along; needed only when the mesh has several axes.
     **path_kwargs
-        Every other keyword of :func:`jaxreg.path` (``family``, ``lambdas``, ``n_lambdas``,
-        ``penalty``, ``groups``, ``multinomial_grouped``, ``lambda_min_ratio``, ``fit_intercept``, ``standardize``,
+        Every other keyword of :func:`jaxreg.path` (``family``, ``lambdas``, ``n_lambdas``, ``penalty``,
+        ``gamma``, ``groups``, ``multinomial_grouped``, ``lambda_min_ratio``, ``fit_intercept``, ``standardize``,
         ``sample_weight``, ``penalty_factor``, bounds, ``tol``, ``max_iter``, ``dtype``, ``precompute``,
         ``working_set``).
 

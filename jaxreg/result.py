@@ -79,7 +79,9 @@ class Path:
         For ``"binomial"``: the two labels ``(negative, positive)``; the model gives the positive one's probability.
         For ``"multinomial"``: the ``K`` sorted labels, in the order of the class axis.
     penalty : str
-        ``"elastic_net"``, ``"group_lasso"`` or ``"sparse_group_lasso"``.
+        ``"elastic_net"``, ``"group_lasso"``, ``"sparse_group_lasso"``, ``"mcp"`` or ``"scad"``.
+    penalty_gamma : float or None
+        For ``"mcp"`` and ``"scad"``: the concavity ``γ`` (``path``'s ``gamma``; not the relaxed fits' ``gamma``).
     groups : (p,) ndarray of int or None
         For the group penalties, each feature's group (``0 … G − 1``, in the order of the sorted labels given).
     has_offset : bool
@@ -108,6 +110,7 @@ class Path:
     tol: float = 0.0
     classes: tuple[Any, ...] | None = None
     penalty: str = "elastic_net"
+    penalty_gamma: float | None = None
     groups: np.ndarray | None = None
     has_offset: bool = False
     multinomial_grouped: bool = False

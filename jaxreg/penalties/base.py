@@ -1,7 +1,8 @@
 """The penalty contract every solver in jaxreg relies on.
 
-A penalty is a convex function ``g(b)`` scaled by ``λ``: separable, ``Σ_j g_j(b_j)``, like the elastic net
-(:mod:`.elastic_net`), or separable over groups of coordinates, like the group lasso (:mod:`.group`). It is a pytree
+A penalty is a convex function ``g(b)`` (or, below, a folded concave one) scaled by ``λ``: separable,
+``Σ_j g_j(b_j)``, like the elastic net (:mod:`.elastic_net`), or separable over groups of coordinates, like the
+group lasso (:mod:`.group`). It is a pytree
 (a ``NamedTuple``) holding its per-feature parameters, and it provides pure functions of the coefficients:
 
 ``value(beta, lam)``
@@ -39,6 +40,14 @@ Optionally, for the Newton polish of :mod:`jaxreg.solvers.newton` (skipped for p
 ``onto_face(beta, trial)``
     ``trial`` put back on the closure of that face (a coefficient whose sign would flip across a kink at zero set
     to zero, bounds clipped).
+
+A non-convex penalty (:mod:`.concave`: MCP, SCAD) provides ``value``, ``prox``, ``priority``, ``restrict`` and
+``lambda_max``, and instead of the conjugate:
+
+``majorize(beta, lam)``
+    the convex penalty (with the functions above) of a convex majorant of the objective that is exact at ``beta``
+    (the concave part linearized there). Its duality gap at ``beta`` is the certificate: zero exactly at a
+    stationary point.
 
 Adding a penalty means writing these functions; the solver and the duality gap never change.
 
