@@ -13,7 +13,9 @@ import numpy as np
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._core import CoreResult
+from jaxreg._cv_relax import DEFAULT_GAMMAS, check_relax_gammas, relaxed_cv
 from jaxreg._penalty_setup import default_l1_ratio
+from jaxreg._relax import check_relax, relaxed_path
 from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.cv_result import CVPath
@@ -91,6 +93,9 @@ def cv_path(
     progress: bool = False,
     mesh: Any = None,
     mesh_axis: str | None = None,
+    relax: bool = False,
+    relax_gammas: Sequence[float] = DEFAULT_GAMMAS,
+    relax_max_features: int | None = None,
     **path_kwargs: Any,
 ) -> CVPath:
     r"""Cross-validate a regularization path: choose λ (and α) like glmnet's ``cv.glmnet``.
@@ -148,6 +153,16 @@ def cv_path(
         processes.
     mesh_axis : str, optional
         The mesh axis to split along; needed only when the mesh has several axes.
+    relax : bool
+        Also cross-validate the relaxed fits (glmnet's ``cv.glmnet(relax = TRUE)``): every fold's path gets its
+        relaxed fits (see :func:`jaxreg.path`), its held-out predictions are blended ``γ·penalized +
+        (1 − γ)·relaxed`` for each ``γ`` of ``relax_gammas``, and the pair ``(γ, λ)`` is chosen as glmnet does
+        (``CVPath.relaxed``: the best score, ties to the larger λ then γ; and the one-standard-error pair).
+        ``predict`` and ``coef_at`` then use the chosen pair. One ``l1_ratio`` only.
+    relax_gammas : sequence of float in [0, 1]
+        The blends to cross-validate (cv.glmnet's ``gamma``; default 0, 0.25, 0.5, 0.75, 1).
+    relax_max_features : int, optional
+        glmnet's ``maxp`` for every fit (default: its number of training samples − 3).
     **path_kwargs
         Every other keyword of :func:`jaxreg.path` (``family``, ``lambdas``, ``n_lambdas``, ``penalty``,
         ``gamma``, ``groups``, ``multinomial_grouped``, ``lambda_min_ratio``, ``fit_intercept``, ``standardize``,
@@ -173,6 +188,10 @@ def cv_path(
     sharding = check_mesh(mesh, mesh_axis)
     s = setup(X, y, l1_ratio=alphas[0], **path_kwargs)
     n = s.x.shape[0]
+    gammas = check_relax_gammas(relax_gammas) if check_relax(relax, relax_max_features, n) is not None else None
+    if gammas is not None and len(alphas) > 1:
+        raise ValueError("relax: cross-validates the relaxed fits of one l1_ratio; choose it first (got "
+                         f"{len(alphas)} values).")
     scoring = check_scoring(scoring, s.family)
     if foldid is None:
         n_folds = v.check_int(n_folds, "n_folds", low=2)
@@ -204,23 +223,37 @@ def cv_path(
     def one(b: int) -> CoreResult:
         return jax.tree_util.tree_map(lambda arr: arr[b], res)
 
+    def score(fold_fit: Path, lambdas: np.ndarray, test: np.ndarray, gamma: float = 1.0) -> np.ndarray:
+        if grouped_cox:  # scored on all the data (cv.glmnet's grouped partial likelihood)
+            eta = fold_fit.predict(s.x, lambdas, offset=s.offset, gamma=gamma)
+            return cox_fold_deviance(eta, s.y, s.weights, test)
+        eta = fold_fit.predict(s.x[test], lambdas, offset=None if s.offset is None else s.offset[test], gamma=gamma)
+        return fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
+
     results = []
     for a, alpha in enumerate(alphas):
         sa = s._replace(l1_ratio=alpha)
         b = a * (n_folds + 1)
         fit = assemble(one(b), sa)
         scores = np.empty((n_folds, fit.n_lambdas))
+        relaxed_scores = np.empty((0 if gammas is None else gammas.size, n_folds, fit.n_lambdas))
         converged = np.empty(n_folds, bool)
         for k in range(n_folds):
             fold_fit, test = assemble(one(b + 1 + k), sa, warn=False), folds == k
-            if grouped_cox:  # scored on all the data (cv.glmnet's grouped partial likelihood)
-                eta = fold_fit.predict(s.x, fit.lambdas, offset=s.offset)
-                scores[k] = cox_fold_deviance(eta, s.y, s.weights, test)
-            else:
-                eta = fold_fit.predict(s.x[test], fit.lambdas, offset=None if s.offset is None else s.offset[test])
-                scores[k] = fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
+            scores[k] = score(fold_fit, fit.lambdas, test)
             converged[k] = fold_fit.converged.all()
-        results.append(_result(fit, scores, fold_w, scoring, folds, converged))
+            if gammas is not None:  # the fold's relaxed fits, with its weights and its own maxp
+                maxp = check_relax(True, relax_max_features, int((~test).sum()))
+                fold_fit = dataclasses.replace(fold_fit, relaxed=relaxed_path(
+                    fold_fit, sa._replace(weights=s.weights * ~test), maxp, warn=False))
+                converged[k] &= fold_fit.relaxed.converged.all()
+                relaxed_scores[:, k] = [score(fold_fit, fit.lambdas, test, g) for g in gammas]
+        result = _result(fit, scores, fold_w, scoring, folds, converged)
+        if gammas is not None:
+            fit = dataclasses.replace(fit, relaxed=relaxed_path(fit, sa, check_relax(True, relax_max_features, n)))
+            result = dataclasses.replace(result, path=fit, relaxed=relaxed_cv(
+                fit.lambdas, gammas, relaxed_scores, lambda sc: aggregate(sc, fold_w), result.greater_is_better))
+        results.append(result)
     _warn_folds(results, s)
     if len(results) == 1:
         return results[0]

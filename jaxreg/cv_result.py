@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from jaxreg._cv_relax import RelaxedCV
 from jaxreg.result import Path
 from jaxreg.scoring import GREATER_IS_BETTER
 
@@ -55,6 +56,10 @@ class CVPath:
         Whether every λ of each fold's path reached the duality-gap tolerance.
     candidates : tuple of CVPath
         One result per ``l1_ratio`` cross-validated, in the order given (empty when only one was).
+    relaxed : RelaxedCV or None
+        With ``relax=True`` (glmnet's ``cv$relaxed``): the scores per blend ``γ`` and λ and the chosen pairs
+        ``(gamma_min, lambda_min)`` and ``(gamma_1se, lambda_1se)``; the attributes above are then those of the
+        penalized fits (``γ = 1``), as in glmnet, and ``path.relaxed`` holds the full-data relaxed fits.
     """
 
     lambdas: np.ndarray
@@ -71,6 +76,7 @@ class CVPath:
     path: Path
     fold_converged: np.ndarray
     candidates: tuple[CVPath, ...] = ()
+    relaxed: RelaxedCV | None = None
 
     @property
     def greater_is_better(self) -> bool:
@@ -92,22 +98,40 @@ class CVPath:
         results = self.candidates or (self,)
         return np.array([c.cv_mean[c.index_min] for c in results])
 
-    def _lambda(self, lambda_: float | str) -> float:
-        if isinstance(lambda_, str):
-            names = {"lambda_min": self.lambda_min, "min": self.lambda_min,
-                     "lambda_1se": self.lambda_1se, "1se": self.lambda_1se}
-            if lambda_ not in names:
-                raise ValueError(f"lambda_: expected a number, 'lambda_min' or 'lambda_1se', got {lambda_!r}.")
-            return names[lambda_]
-        return lambda_
+    def _choice(self, lambda_: float | str, gamma: float | str | None) -> tuple[float, float]:
+        """λ and γ for ``coef_at``/``predict``: with relaxed fits a named λ comes with its γ (glmnet's
+        ``predict.cv.relaxed``: ``"lambda_1se"`` is the pair ``(gamma_1se, lambda_1se)`` of ``relaxed``), and a
+        numeric λ takes ``gamma_1se`` unless ``gamma`` says otherwise."""
+        names = {"lambda_min": "min", "min": "min", "lambda_1se": "1se", "1se": "1se"}
+        rule = names.get(lambda_) if isinstance(lambda_, str) else None
+        if isinstance(lambda_, str) and rule is None:
+            raise ValueError(f"lambda_: expected a number, 'lambda_min' or 'lambda_1se', got {lambda_!r}.")
+        r = self.relaxed
+        if r is None:
+            lam = (self.lambda_min if rule == "min" else self.lambda_1se) if rule else lambda_
+            return lam, 1.0 if gamma is None else gamma
+        lam = (r.lambda_min if rule == "min" else r.lambda_1se) if rule else lambda_
+        if gamma is None:
+            gamma = "gamma_min" if rule == "min" else "gamma_1se"
+        if isinstance(gamma, str):
+            if gamma not in ("gamma_min", "gamma_1se"):
+                raise ValueError(f"gamma: expected a number in [0, 1], 'gamma_min' or 'gamma_1se', got {gamma!r}.")
+            gamma = r.gamma_min if gamma == "gamma_min" else r.gamma_1se
+        return lam, gamma
 
-    def coef_at(self, lambda_: float | str = "lambda_1se") -> tuple[np.ndarray, np.ndarray]:
-        """``(intercept, coef)`` of the full-data path at ``lambda_`` (default λ_1se, like ``coef.cv.glmnet``)."""
-        return self.path.coef_at(self._lambda(lambda_))
+    def coef_at(self, lambda_: float | str = "lambda_1se",
+                gamma: float | str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(intercept, coef)`` of the full-data path at ``lambda_`` (default λ_1se, like ``coef.cv.glmnet``; with
+        relaxed fits the chosen ``(γ, λ)`` pair, like ``coef.cv.relaxed``)."""
+        lam, gamma = self._choice(lambda_, gamma)
+        return self.path.coef_at(lam, gamma=gamma)
 
-    def predict(self, X: Any, lambda_: float | str = "lambda_1se", type: str = "link") -> np.ndarray:  # noqa: A002
-        """Predictions of the full-data path at ``lambda_`` (default λ_1se); see :meth:`Path.predict`."""
-        return self.path.predict(X, self._lambda(lambda_), type=type)
+    def predict(self, X: Any, lambda_: float | str = "lambda_1se", type: str = "link",  # noqa: A002
+                gamma: float | str | None = None) -> np.ndarray:
+        """Predictions of the full-data path at ``lambda_`` (default λ_1se; with relaxed fits the chosen ``(γ, λ)``
+        pair); see :meth:`Path.predict`."""
+        lam, gamma = self._choice(lambda_, gamma)
+        return self.path.predict(X, lam, type=type, gamma=gamma)
 
     def plot(self, **kwargs: Any) -> Any:
         """The CV curve with λ_min and λ_1se, as glmnet's ``plot.cv.glmnet``: see :func:`jaxreg.plotting.plot_cv`."""
@@ -123,6 +147,11 @@ class CVPath:
         for label, k in (("lambda_min", self.index_min), ("lambda_1se", self.index_1se)):
             lines.append(f"{label:>11} {self.lambdas[k]:>11.5g} {k:>6} {self.cv_mean[k]:>11.5g} "
                          f"{self.cv_std[k]:>10.3g} {int(self.path.df[k]):>5}")
+        if self.relaxed is not None:
+            r = self.relaxed
+            for label, (g, k) in (("relaxed min", r.index_min), ("relaxed 1se", r.index_1se)):
+                lines.append(f"{label}: gamma={r.gammas[g]:g}, lambda={self.lambdas[k]:.5g} (index {k}), score "
+                             f"{r.cv_mean[g, k]:.5g}, std err {r.cv_std[g, k]:.3g}")
         if self.candidates:
             lines.append("best score per l1_ratio: " + ", ".join(
                 f"{a:g}: {s:.5g}" for a, s in zip(self.l1_ratios, self.best_scores)))
