@@ -11,6 +11,7 @@ single fits, 100 α for the linear CV estimators and 10 C for LogisticRegression
 import inspect
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -300,6 +301,31 @@ def test_pipeline_grid_search_chooses_what_sklearn_chooses():
     np.testing.assert_allclose(ours.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"], rtol=1e-5)
 
 
+@pytest.mark.parametrize("penalty, extra, solver", [("l2", {}, "lbfgs"), ("l1", {}, "saga"),
+                                                    ("elasticnet", {"l1_ratio": 0.5}, "saga")])
+def test_multinomial_logistic_regression_matches_scikit_learn(penalty, extra, solver):
+    """Three classes (string labels, weights): scikit-learn's multinomial objective, coefficients and all."""
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=150, n_features=8, n_informative=5, n_classes=3, random_state=0)
+    X = X * np.linspace(0.5, 3.0, 8)
+    labels = np.array(["b", "c", "a"])[y]
+    w = np.linspace(0.5, 2.0, 150)
+    ours = LogisticRegression(penalty, C=0.5, tol=1e-12, **extra).fit(X, labels, sample_weight=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # saga's ConvergenceWarning; it is well converged at this tol
+        ref = sk.LogisticRegression(penalty=penalty, C=0.5, tol=1e-12, max_iter=200_000, solver=solver,
+                                    **extra).fit(X, labels, sample_weight=w)
+    assert list(ours.classes_) == ["a", "b", "c"] and ours.coef_.shape == (3, 8) and ours.intercept_.shape == (3,)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5 * np.abs(ref.coef_).max())
+    # intercepts are identified up to a common shift: both sum to 0
+    np.testing.assert_allclose(ours.intercept_ - ours.intercept_.mean(), ref.intercept_ - ref.intercept_.mean(),
+                               atol=1e-5)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    np.testing.assert_allclose(np.exp(ours.predict_log_proba(X)).sum(axis=1), 1.0, rtol=1e-12)
+
+
 def test_feature_names_are_recorded():
     pd = pytest.importorskip("pandas")
     X, y = _regression()
@@ -312,9 +338,8 @@ def test_feature_names_are_recorded():
 def test_clear_errors():
     X, y = _classification()
     y3 = np.arange(60) % 3
-    for est in (LogisticRegression(), LogisticRegressionCV(cv=3)):
-        with pytest.raises(ValueError, match="multinomial.*not supported yet"):
-            est.fit(X, y3)
+    with pytest.raises(ValueError, match="Only binary classification is supported by LogisticRegressionCV"):
+        LogisticRegressionCV(cv=3).fit(X, y3)
     with pytest.raises(ValueError, match="penalty"):
         LogisticRegression("l3").fit(X, y)
     with pytest.raises(ValueError, match="l1_ratio"):

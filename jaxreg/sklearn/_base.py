@@ -15,8 +15,8 @@ import jaxreg
 class SingleFit(NamedTuple):
     """One fitted model from :func:`fit_one`."""
 
-    coef: np.ndarray
-    intercept: float
+    coef: np.ndarray  # (p,), multinomial (p, K)
+    intercept: float | np.ndarray  # multinomial (K,)
     n_iter: int
     gap: float  # relative to P(0), as jaxreg reports it
     converged: bool
@@ -155,7 +155,8 @@ def fit_one(X: np.ndarray, y: np.ndarray, *, lam: float, family: str = "gaussian
     pb = pad_problem(X, y, sample_weight, positive)
     fit = jaxreg.path(pb.X, pb.y, family=family, l1_ratio=l1_ratio, lambdas=[lam], fit_intercept=fit_intercept,
                       standardize=standardize, sample_weight=pb.weights, tol=tol, max_iter=max_iter, **pb.bounds())
-    return SingleFit(coef=np.array(fit.coef[-1, :pb.p]), intercept=float(fit.intercept[-1]),
+    b0 = np.array(fit.intercept[-1])
+    return SingleFit(coef=np.array(fit.coef[-1, :pb.p]), intercept=float(b0) if b0.ndim == 0 else b0,
                      n_iter=int(fit.n_iter[-1]), gap=float(fit.gap[-1]), converged=bool(fit.converged[-1]))
 
 

@@ -1,4 +1,5 @@
-"""``LogisticRegression``: binary penalized logistic regression by :func:`jaxreg.path` (``family="binomial"``)."""
+"""``LogisticRegression``: penalized logistic regression by :func:`jaxreg.path` (``family="binomial"``, or
+``"multinomial"`` for more than two classes)."""
 
 from __future__ import annotations
 
@@ -25,47 +26,62 @@ def penalty_mixing(penalty: Any, l1_ratio: Any) -> float:
     return 1.0 if penalty == "l1" else 0.0
 
 
-def encode_binary(est: Any, y: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
-    """Set ``est.classes_`` and return ``y`` as 0/1 (1 for ``classes_[1]``); only two classes are supported."""
+def encode_classes(est: Any, y: np.ndarray, sample_weight: np.ndarray | None, *, binary: bool = False) -> np.ndarray:
+    """Set ``est.classes_`` (sorted) and return each label's index in it, as floats (0/1 for two classes: 1 for
+    ``classes_[1]``); ``binary`` refuses more than two classes."""
     check_classification_targets(y)
     classes = np.unique(y)
-    if classes.size > 2:
-        raise ValueError(f"y: Only binary classification is supported; got {classes.size} classes (target type "
-                         f"{type_of_target(y)!r}); multinomial logistic regression is not supported yet.")
+    if binary and classes.size > 2:
+        raise ValueError(f"y: Only binary classification is supported by {type(est).__name__}; got {classes.size} "
+                         f"classes (target type {type_of_target(y)!r}). Use LogisticRegression (multinomial) or "
+                         "jaxreg.cv_path with family='multinomial'.")
     if classes.size < 2:
         raise ValueError(f"y: needs samples of 2 classes, got only one class ({classes[0]!r}).")
-    y01 = (y == classes[1]).astype(np.float64)
-    if sample_weight is not None and len({*y01[sample_weight > 0]}) < 2:
+    codes = np.searchsorted(classes, y).astype(np.float64)
+    if sample_weight is not None and len({*codes[sample_weight > 0]}) < 2:
         raise ValueError("sample_weight: the samples of positive weight are all of one class; need 2 classes.")
     est.classes_ = classes
-    return y01
+    return codes
 
 
 def check_c(value: Any, name: str = "C") -> float:
     return check_real(value, name, low_open=True, allow_inf=True)
 
 
-class _BinaryLinearClassifier(ClassifierMixin, BaseEstimator):
-    """``decision_function``, ``predict``, ``predict_proba`` and ``predict_log_proba`` from ``coef_`` (1, p)."""
+class _LinearClassifier(ClassifierMixin, BaseEstimator):
+    """``decision_function``, ``predict``, ``predict_proba`` and ``predict_log_proba`` from ``coef_``: ``(1, p)``
+    for two classes (the log-odds of ``classes_[1]``), ``(K, p)`` for ``K > 2`` (multinomial)."""
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Linear predictor ``X @ coef_[0] + intercept_[0]`` (the log-odds of ``classes_[1]``), shape (n,)."""
+        """Two classes: the log-odds ``X @ coef_[0] + intercept_[0]`` of ``classes_[1]``, shape (n,); more: the
+        class scores ``X @ coef_.T + intercept_``, shape (n, K)."""
         xa = validate_x(self, X)
-        return xa @ self.coef_[0] + self.intercept_[0]
+        if self.coef_.shape[0] == 1:
+            return xa @ self.coef_[0] + self.intercept_[0]
+        return xa @ self.coef_.T + self.intercept_
 
     def predict(self, X: Any) -> np.ndarray:
-        """``classes_[1]`` where the log-odds are positive, else ``classes_[0]``."""
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(int)]
+        """The most probable class (two classes: ``classes_[1]`` where the log-odds are positive)."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """Log-probabilities of ``classes_``, shape (n, 2), computed without overflow."""
-        eta = self.decision_function(X)
-        return np.column_stack([-np.logaddexp(0.0, eta), -np.logaddexp(0.0, -eta)])
+        """Log-probabilities of ``classes_``, shape (n, K), computed without overflow."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([-np.logaddexp(0.0, scores), -np.logaddexp(0.0, -scores)])
+        top = scores.max(axis=1, keepdims=True)
+        return scores - top - np.log(np.exp(scores - top).sum(axis=1, keepdims=True))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities of ``classes_``, shape (n, 2)."""
+        """Probabilities of ``classes_``, shape (n, K)."""
         return np.exp(self.predict_log_proba(X))
+
+
+class _BinaryLinearClassifier(_LinearClassifier):
+    """A :class:`_LinearClassifier` for two classes only."""
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -73,16 +89,17 @@ class _BinaryLinearClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
-def fit_logistic(X: np.ndarray, y01: np.ndarray, *, C: float, l1_ratio: float, fit_intercept: bool,
-                 sample_weight: np.ndarray | None, tol: float | None, max_iter: int) -> Any:
-    """One fit at ``λ = 1 / (C Σ s)`` (see :class:`LogisticRegression`)."""
-    total = float(y01.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
-    return fit_one(X, y01, lam=1.0 / (C * total), family="binomial", l1_ratio=l1_ratio,
-                   fit_intercept=fit_intercept, sample_weight=sample_weight, tol=tol, max_iter=max_iter)
+def fit_logistic(X: np.ndarray, codes: np.ndarray, *, C: float, l1_ratio: float, fit_intercept: bool,
+                 sample_weight: np.ndarray | None, tol: float | None, max_iter: int, n_classes: int = 2) -> Any:
+    """One fit at ``λ = 1 / (C Σ s)`` (see :class:`LogisticRegression`); multinomial for ``n_classes > 2``."""
+    total = float(codes.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
+    return fit_one(X, codes, lam=1.0 / (C * total), family="binomial" if n_classes == 2 else "multinomial",
+                   l1_ratio=l1_ratio, fit_intercept=fit_intercept, sample_weight=sample_weight, tol=tol,
+                   max_iter=max_iter)
 
 
-class LogisticRegression(_BinaryLinearClassifier):
-    r"""Binary penalized logistic regression with scikit-learn's objective, solved by :func:`jaxreg.path`.
+class LogisticRegression(_LinearClassifier):
+    r"""Penalized logistic regression with scikit-learn's objective, solved by :func:`jaxreg.path`.
 
     With labels ``y_i ∈ {0, 1}`` (1 for ``classes_[1]``) and ``η_i = b_0 + x_i^\top w``, minimizes
 
@@ -94,7 +111,9 @@ class LogisticRegression(_BinaryLinearClassifier):
     with ``l1_ratio`` 1 for ``penalty="l1"`` and 0 for ``"l2"`` (``r = ½‖w‖²``). Divided by ``C Σ s`` this is
     jaxreg's binomial objective (the weighted mean log-loss) with ``λ = 1 / (C Σ_i s_i)`` (``1/(C n)`` without
     weights); ``C = inf`` gives ``λ = 0`` (no penalty). The intercept is not penalized and the columns are not
-    standardized. Only two classes are supported (multinomial is not supported yet).
+    standardized. With ``K > 2`` classes the model is multinomial, as scikit-learn's: ``η_ik = b_0k + x_i^\top w_k``,
+    the loss ``log Σ_k e^{η_ik} − η_{i y_i}`` and ``r`` summed over all ``K × p`` coefficients (``family=
+    "multinomial"``); the unpenalized intercepts are centred (they sum to 0), which changes no probability.
 
     Parameters
     ----------
@@ -112,9 +131,9 @@ class LogisticRegression(_BinaryLinearClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-    coef_ : ndarray of shape (1, n_features)
-    intercept_ : ndarray of shape (1,)
+    classes_ : ndarray of shape (K,)
+    coef_ : ndarray of shape (1, n_features), or (K, n_features) for K > 2 classes
+    intercept_ : ndarray of shape (1,), or (K,)
     n_iter_ : ndarray of shape (1,)
         FISTA iterations used.
     n_features_in_ : int
@@ -131,15 +150,21 @@ class LogisticRegression(_BinaryLinearClassifier):
         self.max_iter = max_iter
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
-        """Fit the model to two-class labels ``y`` (``sample_weight``: non-negative weights ``s_i``)."""
+        """Fit the model to class labels ``y`` (``sample_weight``: non-negative weights ``s_i``)."""
         X, y = validate_xy(self, X, y, classifier=True)
         w = check_weights(sample_weight, X.shape[0])
         mixing = penalty_mixing(self.penalty, self.l1_ratio)
-        y01 = encode_binary(self, y, w)
-        res = fit_logistic(X, y01, C=check_c(self.C), l1_ratio=mixing,
-                           fit_intercept=check_bool(self.fit_intercept, "fit_intercept"), sample_weight=w,
-                           tol=optional_tol(self.tol), max_iter=check_max_iter(self.max_iter))
-        self.coef_ = res.coef[None, :]
-        self.intercept_ = np.array([res.intercept if self.fit_intercept else 0.0])
+        codes = encode_classes(self, y, w)
+        k = self.classes_.size
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        res = fit_logistic(X, codes, C=check_c(self.C), l1_ratio=mixing, fit_intercept=fit_intercept,
+                           sample_weight=w, tol=optional_tol(self.tol), max_iter=check_max_iter(self.max_iter),
+                           n_classes=k)
+        if k == 2:
+            self.coef_ = res.coef[None, :]
+            self.intercept_ = np.array([res.intercept if fit_intercept else 0.0])
+        else:
+            self.coef_ = np.ascontiguousarray(res.coef.T)
+            self.intercept_ = np.asarray(res.intercept, float) if fit_intercept else np.zeros(k)
         self.n_iter_ = np.array([res.n_iter])
         return self

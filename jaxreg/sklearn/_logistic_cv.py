@@ -12,7 +12,7 @@ import jaxreg
 from jaxreg.sklearn._base import (Problem, check_bool, check_max_iter, check_real, check_weights,
                                   folds_from_cv, optional_tol, pad_problem, validate_xy)
 from jaxreg.sklearn._logistic import (LogisticRegression, _BinaryLinearClassifier, check_c,
-                                      encode_binary, penalty_mixing)
+                                      encode_classes, penalty_mixing)
 
 
 def _check_cs(Cs: Any) -> np.ndarray:
@@ -106,7 +106,7 @@ class LogisticRegressionCV(_BinaryLinearClassifier):
         X, y = validate_xy(self, X, y, classifier=True)
         w = check_weights(sample_weight, X.shape[0])
         mixings = self._mixings()
-        y01 = encode_binary(self, y, w)
+        y01 = encode_classes(self, y, w, binary=True)
         cs = _check_cs(self.Cs)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         tol, max_iter = optional_tol(self.tol), check_max_iter(self.max_iter)
