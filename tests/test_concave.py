@@ -211,47 +211,24 @@ def test_errors(kwargs, match):
         jaxreg.path(X, rng.normal(size=20), penalty="mcp", gamma="3")
 
 
-def test_no_convergence_warning_on_default_paths():
+def test_no_convergence_warning_on_default_poisson_paths():
     X, y, _ = jaxreg.datasets.load_diabetes()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for kind in ("mcp", "scad"):
-            for family, target in (("gaussian", y), ("poisson", np.round(y / 50))):
-                assert jaxreg.path(X, target, family=family, penalty=kind).converged.all()
-
-
-def test_penalty_object_in_solve_path():
-    """FoldedConcave is a penalty object for :func:`jaxreg.solve_path` too (stopping on the prox-gradient
-    residual): every λ stationary, and the same points as ``path`` where the objective is locally convex."""
-    X, y, _ = jaxreg.datasets.load_diabetes()
-    scale = X.std(axis=0)
-    Xs, yc = jnp.asarray((X - X.mean(axis=0)) / scale), jnp.asarray(y - y.mean())
-
-    def loss(b):
-        return 0.5 * jnp.mean((yc - Xs @ b) ** 2)
-
-    lambdas = np.geomspace(20.0, 0.5, 15)
-    res = jaxreg.solve_path(loss, jnp.zeros(10), lambdas, penalty=_penalty("mcp", 10), tol=1e-10)
-    fit = jaxreg.path(X, y, penalty="mcp", lambdas=lambdas, tol=1e-13)
-    assert np.all(res.converged)
-    params = np.asarray(res.params)
-    for k in range(lambdas.size):
-        b = params[k] / scale
-        kkt, g0 = concave_kkt(X, y, y.mean() - X.mean(axis=0) @ b, b, lambdas[k], penalty="mcp")
-        assert kkt < 1e-6 and g0 < 1e-9, k
-    np.testing.assert_allclose(params[:8], fit.coef[:8] * scale, atol=1e-6 * np.abs(params).max())
+            assert jaxreg.path(X, np.round(y / 50), family="poisson", penalty=kind).converged.all()
 
 
 @pytest.mark.parametrize("kind", ["mcp", "scad"])
 def test_default_path_runs_past_flat_stretches(kind):
     """glmnet's small-change stop is off: an MCP/SCAD path is flat while no coefficient is shrunk (here λ 2–4 of a
     strong binomial signal), and stopping there would miss the later features; saturation still stops it."""
-    X, y = make_problem(1000, 100, seed=0)
+    X, y = make_problem(300, 30, seed=0)
     y = (y > np.median(y)).astype(float)
     fit = jaxreg.path(X, y, family="binomial", penalty=kind)
     flat = np.abs(np.diff(fit.dev_ratio)) < 1e-12
     assert flat[1:4].any() and fit.lambdas.size == 100
     assert (fit.coef[-1] != 0).sum() > (fit.coef[5] != 0).sum()
-    separable = X[:, :5], (X[:, 0] > 0).astype(float)
+    separable = X[:, :5], (X[:, 0] > np.median(X[:, 0])).astype(float)
     saturated = jaxreg.path(*separable, family="binomial", penalty=kind)
     assert saturated.lambdas.size < 100 and saturated.dev_ratio[-1] > 0.999 and saturated.converged.all()
