@@ -176,7 +176,9 @@ def plot_cv(cv: CVPath, *, ax: Axes | None = None) -> Axes:
 
     Draws ``cv_mean`` against ``ln λ`` with error bars of ± one standard error (``cv_std``), dashed vertical lines
     at ``ln λ_min`` (best score) and ``ln λ_1se`` (the largest λ within one standard error of it), and the number
-    of nonzero coefficients of the full-data path on a secondary top axis.
+    of nonzero coefficients of the full-data path on a secondary top axis. With relaxed fits (``cv_path(...,
+    relax=True)``) the curve of each blend ``γ < 1`` is drawn too (``cv_mean`` is ``γ = 1``), and the chosen pairs
+    are marked, as glmnet's ``plot.cv.relaxed``.
 
     Parameters
     ----------
@@ -190,7 +192,8 @@ def plot_cv(cv: CVPath, *, ax: Axes | None = None) -> Axes:
     matplotlib Axes
         ``ax``. The curve and its error bars form the ``ErrorbarContainer`` labelled ``"cv_mean"``
         (``ax.containers``), whose data line has gid ``"cv_mean"``; the two vertical lines are labelled (and have
-        gid) ``"lambda_min"`` and ``"lambda_1se"``.
+        gid) ``"lambda_min"`` and ``"lambda_1se"``. Relaxed curves are lines with gid ``"gamma=<γ>"``, and the
+        chosen pairs are markers with gid ``"relaxed_min"`` and ``"relaxed_1se"``.
 
     Raises
     ------
@@ -207,6 +210,15 @@ def plot_cv(cv: CVPath, *, ax: Axes | None = None) -> Axes:
     bars.lines[0].set_gid("cv_mean")
     for name, k in (("lambda_min", cv.index_min), ("lambda_1se", cv.index_1se)):
         ax.axvline(x[k], linestyle="--", color="dimgrey", linewidth=1, label=name, gid=name)
+    r = cv.relaxed
+    if r is not None:
+        for g, gamma in enumerate(r.gammas):
+            if gamma < 1:
+                ax.plot(x, r.cv_mean[g], linewidth=1, label=f"gamma={gamma:g}", gid=f"gamma={gamma:g}")
+        for name, (g, k), marker in (("relaxed_min", r.index_min, "*"), ("relaxed_1se", r.index_1se, "D")):
+            ax.plot([x[k]], [r.cv_mean[g, k]], marker, color="black", markersize=9, linestyle="none",
+                    label=f"{name} (gamma={r.gammas[g]:g})", gid=name)
+        ax.legend(fontsize="small")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(SCORE_NAMES.get(cv.scoring, cv.scoring))
     _add_df_axis(ax, x, cv.path.df)

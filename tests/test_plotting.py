@@ -194,6 +194,21 @@ def test_cv_on_a_real_cross_validation(data):
     np.testing.assert_allclose(ax.containers[0].lines[0].get_ydata(), cv.cv_mean)
 
 
+def test_cv_with_relaxed_fits_draws_each_blend(data):
+    X, y = data
+    cv = jaxreg.cv_path(X, y, n_folds=3, n_lambdas=L, random_state=0, relax=True, relax_gammas=[0.0, 0.5])
+    ax = plot_cv(cv)
+    lines = {line.get_gid(): line for line in ax.get_lines()}
+    x = np.log(cv.lambdas)
+    for g, gamma in enumerate((0.0, 0.5)):
+        np.testing.assert_allclose(lines[f"gamma={gamma:g}"].get_ydata(), cv.relaxed.cv_mean[g])
+        np.testing.assert_allclose(lines[f"gamma={gamma:g}"].get_xdata(), x)
+    for name, (g, k) in (("relaxed_min", cv.relaxed.index_min), ("relaxed_1se", cv.relaxed.index_1se)):
+        assert lines[name].get_xdata()[0] == pytest.approx(x[k])
+        assert lines[name].get_ydata()[0] == pytest.approx(cv.relaxed.cv_mean[g, k])
+    assert "gamma=1" not in lines  # γ = 1 is the error-bar curve
+
+
 @pytest.mark.parametrize("plot", ["path", "cv"])
 def test_missing_matplotlib_says_how_to_install(fit, monkeypatch, plot):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` raise ImportError
