@@ -2,9 +2,9 @@
 
 Each fold's path gets its relaxed fits (:func:`jaxreg._relax.relaxed_path`, with the fold's weights); its held-out
 predictions are blended with ``γ`` for every ``γ`` of the grid (``γ = 1``: the penalized fit, the plain CV curve),
-and the pair ``(γ, λ)`` with the best score is chosen with glmnet's rules (``getOptcv.relaxed``): the best score,
-ties to the largest λ and then the largest γ; the "one standard error" pair is the one with the largest λ (then γ)
-whose score is within one standard error of that best.
+and the pair ``(γ, λ)`` is chosen with glmnet's rules (``getOptcv.relaxed``, :func:`jaxreg.scoring.choose_pair`):
+the best score, ties to the largest λ and then the largest γ; the "one standard error" pair is the one with the
+largest λ (then γ) whose score is within one standard error of that best.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+
+from jaxreg.scoring import choose_pair
 
 #: cv.glmnet's default ``gamma`` grid.
 DEFAULT_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -59,23 +61,6 @@ def check_relax_gammas(value: Any) -> np.ndarray:
     if g.size == 0 or not np.all(np.isfinite(g)) or np.any((g < 0) | (g > 1)):
         raise ValueError(f"relax_gammas: expected one or more values in [0, 1], got {value!r}.")
     return np.unique(g)
-
-
-def choose_pair(lambdas: np.ndarray, gammas: np.ndarray, mean: np.ndarray, std: np.ndarray,
-                greater_is_better: bool) -> tuple[tuple[int, int], tuple[int, int]]:
-    """``(γ index, λ index)`` of the best pair and of the one-standard-error pair (module docstring)."""
-    score = -mean if greater_is_better else mean
-    finite = np.isfinite(score)
-    best = np.min(score[finite])
-    # among the candidates, the largest λ (smallest index), then the largest γ
-    def pick(ok: np.ndarray) -> tuple[int, int]:
-        g_idx, l_idx = np.nonzero(ok)
-        order = np.lexsort((-gammas[g_idx], -lambdas[l_idx]))
-        return int(g_idx[order[0]]), int(l_idx[order[0]])
-
-    i_min = pick(finite & (score <= best))
-    bound = best + std[i_min]
-    return i_min, pick(finite & (score <= bound))
 
 
 def relaxed_cv(lambdas: np.ndarray, gammas: np.ndarray, scores: np.ndarray, aggregate: Any,

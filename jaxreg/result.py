@@ -31,9 +31,14 @@ def _interp_weights(lambdas: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.
     return left, right, frac
 
 
+def _is_number(value: Any) -> bool:
+    """Whether ``value`` is a real number (not a bool)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def _is_one(gamma: Any) -> bool:
     """Whether ``gamma`` is the number 1 (the penalized path, no blending)."""
-    return isinstance(gamma, (int, float, np.integer, np.floating)) and not isinstance(gamma, bool) and gamma == 1
+    return _is_number(gamma) and gamma == 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,8 +136,7 @@ class Path:
         ``dev_ratio`` is the same mix of the two fits' values (not recomputed from data) and ``df`` is the penalized
         path's; ``gap`` is the larger of the two fits' gaps, ``converged`` needs both, ``n_iter`` adds them up.
         """
-        number = isinstance(gamma, (int, float, np.integer, np.floating)) and not isinstance(gamma, bool)
-        g = float(gamma) if number else np.nan
+        g = float(gamma) if _is_number(gamma) else np.nan
         if not 0.0 <= g <= 1.0:
             raise ValueError(f"gamma: expected a number in [0, 1], got {gamma!r}.")
         if self.relaxed is None:

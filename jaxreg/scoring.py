@@ -213,11 +213,28 @@ def aggregate(cv_folds: np.ndarray, fold_weights: np.ndarray) -> tuple[np.ndarra
 def choose_lambda(lambdas: np.ndarray, mean: np.ndarray, std: np.ndarray, greater_is_better: bool) -> tuple[int, int]:
     """Indices of λ_min (best mean; the largest λ among ties) and λ_1se (the largest λ within one standard error).
 
-    ``lambdas`` is decreasing, so "largest λ" is the first index. NaN scores are never chosen.
+    NaN scores are never chosen. The one-row case of :func:`choose_pair`.
+    """
+    (_, i_min), (_, i_1se) = choose_pair(lambdas, np.ones(1), mean[None], std[None], greater_is_better)
+    return i_min, i_1se
+
+
+def choose_pair(lambdas: np.ndarray, gammas: np.ndarray, mean: np.ndarray, std: np.ndarray,
+                greater_is_better: bool) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``(γ index, λ index)`` of the best score on a ``(G, L)`` grid and of the one-standard-error pair, with
+    glmnet's rules (``getOptcv.relaxed``): ties go to the largest λ, then the largest γ; the 1se pair is the one
+    with the largest λ (then γ) whose score is within one standard error (of the best pair) of the best. NaN
+    scores are never chosen; a non-finite standard error counts as 0.
     """
     m = -mean if greater_is_better else mean
     m = np.where(np.isfinite(m), m, np.inf)
-    i_min = int(np.argmax(m <= m.min()))
-    bound = m[i_min] + (std[i_min] if np.isfinite(std[i_min]) else 0.0)
-    i_1se = int(np.argmax(m <= bound))
-    return i_min, i_1se
+    g_idx, l_idx = (a.ravel() for a in np.indices(m.shape))
+    order = np.lexsort((-gammas[g_idx], -lambdas[l_idx]))  # largest λ first, then largest γ
+
+    def first(ok: np.ndarray) -> tuple[int, int]:
+        k = order[np.argmax(ok.ravel()[order])]
+        return int(g_idx[k]), int(l_idx[k])
+
+    i_min = first(m <= m.min())
+    sd = std[i_min]
+    return i_min, first(m <= m[i_min] + (sd if np.isfinite(sd) else 0.0))

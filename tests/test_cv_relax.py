@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jaxreg
-from jaxreg._cv_relax import choose_pair
+from jaxreg.scoring import choose_pair
 
 REF = json.loads((pathlib.Path(__file__).parent / "reference" / "cv_glmnet_relax.json").read_text())
 CASES = {c["name"]: c for c in REF["cases"]}
