@@ -24,21 +24,23 @@ import jax
 import numpy as np
 
 from jaxreg._core import CoreConfig, CoreResult, fit_path
+from jaxreg._penalty_object import cast_leaves
 from jaxreg._setup import Setup, x64
 from jaxreg._sharding import BatchShape, MeshAxis, device_memory, plan_batch_size, to_numpy
 
-#: In-axes of fit_path's arguments for a batch: (x, y, weights, pf, lower, upper, lambdas, l1_ratio, tol, offset).
-_IN_AXES = (None, 0, 0, None, None, None, 0, 0, None, None)
+#: In-axes of fit_path's arguments for a batch: (x, y, weights, pf, lower, upper, lambdas, l1_ratio, tol, offset,
+#: custom).
+_IN_AXES = (None, 0, 0, None, None, None, 0, 0, None, None, None)
 
 
 @partial(jax.jit, static_argnames=("config",))
-def fit_batch(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, tol, offset=None, *,
+def fit_batch(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, tol, offset=None, custom=None, *,
               config: CoreConfig) -> CoreResult:
     """:func:`fit_path` vmapped over a leading axis of ``y``, ``weights``, ``lambdas`` and ``l1_ratio`` (the
-    ``offset``, like ``x``, is shared)."""
+    ``offset``, like ``x``, and a penalty object's arrays ``custom`` are shared)."""
     core = partial(fit_path, config=config)
     return jax.vmap(core, in_axes=_IN_AXES)(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, tol,
-                                            offset)
+                                            offset, custom)
 
 
 def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) -> None:
@@ -104,8 +106,10 @@ def run_batch(
     with x64(dt == np.float64):
         shared = [a.astype(dt, copy=False) for a in (s.x, s.penalty_factor, s.lower, s.upper)] + [np.asarray(s.tol, dt)]
         shared.append(None if s.offset is None else s.offset.astype(dt, copy=False))
+        custom = cast_leaves(s.custom, dt)
         if mesh is not None:
             shared = [a if a is None else mesh.put(a, split=False) for a in shared]  # placed once for every chunk
+            custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
         x, pf, lower, upper, tol, offset = shared
         for lo in range(0, n_problems, size):
             idx = np.arange(lo, lo + size).clip(max=n_problems - 1)  # the last chunk repeats its last problem
@@ -113,10 +117,10 @@ def run_batch(
             if mesh is not None:
                 yb, wb, gb, ab = (mesh.put(a, split=True) for a in (yb, wb, gb, ab))
             if size == 1 and mesh is None:
-                res = fit_path(x, yb[0], wb[0], pf, lower, upper, gb[0], ab[0], tol, offset, config=config)
+                res = fit_path(x, yb[0], wb[0], pf, lower, upper, gb[0], ab[0], tol, offset, custom, config=config)
                 res = jax.tree_util.tree_map(lambda a: a[None], res)
             else:
-                res = fit_batch(x, yb, wb, pf, lower, upper, gb, ab, tol, offset, config=config)
+                res = fit_batch(x, yb, wb, pf, lower, upper, gb, ab, tol, offset, custom, config=config)
             keep = min(size, n_problems - lo)
             parts.append(jax.tree_util.tree_map(lambda a, k=keep: a[:k], to_numpy(res)))
             if progress:

@@ -16,8 +16,10 @@ from jax import lax
 
 from jaxreg import _multinomial as mn
 from jaxreg._bisect import bisect
+from jaxreg._static import Static, merge_static
 from jaxreg.losses import Binomial, Cox, GaussianGram, GaussianX, MGaussianGram, MGaussianX, Multinomial, Poisson
 from jaxreg.penalties import ElasticNet, FoldedConcave, SparseGroup
+from jaxreg.penalties.intercept import WithIntercept
 from jaxreg.preprocessing import normalize_weights, prepare, response_scale, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, SolveResult, fista, lipschitz_constant, solve_path, working_set_solve
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
@@ -43,6 +45,7 @@ class CoreConfig(NamedTuple):
     n_outputs: int = 0  # K: multinomial classes or mgaussian responses (0: one output)
     standardize_response: bool = False  # mgaussian: scale each response to unit (1/n) standard deviation
     multinomial_grouped: bool = False  # multinomial: a feature's K coefficients as one group (glmnet's "grouped")
+    custom: Static | None = None  # penalty "custom": the static part of the penalty object (its arrays: `custom`)
 
 
 class CoreResult(NamedTuple):
@@ -72,6 +75,7 @@ def fit_path(
     l1_ratio: jax.Array,
     tol: jax.Array,
     offset: jax.Array | None = None,
+    custom: list[jax.Array | None] | None = None,
     *,
     config: CoreConfig,
 ) -> CoreResult:
@@ -81,6 +85,9 @@ def fit_path(
     floating dtype. ``offset`` (n,), when given, is added to the linear predictor (least squares: subtracted from
     ``y``). Multinomial: ``y`` holds class indices ``0 … K − 1`` as floats; mgaussian: ``y`` is ``(n, K)``; for both
     ``offset`` is ``(n, K)`` and the coefficients come back as ``(L, p, K)``, the intercepts as ``(L, K)``.
+    ``custom``: the array leaves of a penalty object (``config.penalty == "custom"``), which replaces the penalty
+    built from ``penalty_factor``, ``lower``, ``upper`` and ``l1_ratio`` (``penalty_factor`` then only marks its free
+    coordinates with 0, and the bounds are infinite).
     """
     n, p = x.shape
     dtype = x.dtype
@@ -128,7 +135,12 @@ def fit_path(
                 pf = jnp.append(pf, 0.0)
                 lo, hi = jnp.append(lo, -jnp.inf), jnp.append(hi, jnp.inf)
 
-    penalty = make_penalty(config, l1_ratio, pf, lo, hi)
+    if config.custom is not None:
+        penalty = merge_static(custom, config.custom)
+        if free_intercept:
+            penalty = WithIntercept(penalty, jnp.asarray(p))
+    else:
+        penalty = make_penalty(config, l1_ratio, pf, lo, hi)
     m = beta_null.shape[0]
 
     null_loss = loss.value(beta_null)  # P(0): every coefficient zero, the intercept fitted
@@ -147,7 +159,7 @@ def fit_path(
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
         # Fit the unpenalized features alone (penalized ones pinned at 0): λmax is measured from that residual.
-        pinned = penalty._replace(lower=jnp.where(pf > 0, 0.0, lo), upper=jnp.where(pf > 0, 0.0, hi))
+        pinned = ElasticNet(jnp.ones((), dtype), pf, jnp.where(pf > 0, 0.0, lo), jnp.where(pf > 0, 0.0, hi))
         beta0 = fista(loss, pinned, jnp.ones((), dtype), beta0, max_iter=config.max_iter, **opts).beta
     lambda_max = penalty.lambda_max(-loss.grad(beta0))
     # λmax = 0: no coefficient can leave zero (all fixed by bounds, constant, or y already fitted by the

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from jaxreg import _validation as v
+from jaxreg._penalty_object import is_penalty_object
 from jaxreg.penalties.concave import DEFAULT_GAMMA, MIN_GAMMA
 from jaxreg.solvers import EarlyStop
 
@@ -22,15 +23,17 @@ def check_penalty(penalty: Any) -> str:
     """The penalty's name, or a ``ValueError`` listing the supported ones."""
     supported = tuple(DEFAULT_L1_RATIO)
     if not isinstance(penalty, str):
-        raise TypeError(f"penalty: expected one of {supported}, got {type(penalty).__name__} {penalty!r}.")
+        raise TypeError(f"penalty: expected one of {supported} or a penalty object (with value and prox methods; "
+                        f"see jaxreg.penalties.base), got {type(penalty).__name__} {penalty!r}.")
     if penalty not in supported:
         raise ValueError(f"penalty: unknown penalty {penalty!r}; supported: {supported}.")
     return penalty
 
 
 def default_l1_ratio(penalty: Any) -> float:
-    """``l1_ratio`` when the user gives none: 1 (lasso, pure group lasso), 0.5 for the sparse-group lasso."""
-    return DEFAULT_L1_RATIO[check_penalty(penalty)]
+    """``l1_ratio`` when the user gives none: 1 (lasso, pure group lasso), 0.5 for the sparse-group lasso; NaN for
+    a penalty object, which has none."""
+    return np.nan if is_penalty_object(penalty) else DEFAULT_L1_RATIO[check_penalty(penalty)]
 
 
 def check_gamma(gamma: Any, penalty: str) -> float:
@@ -108,7 +111,7 @@ def check_output_options(family: str, penalty: str, grouped: Any, standardize_re
 
 
 def early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family: str,
-               penalty: str = "elastic_net") -> EarlyStop | None:
+               convex: bool = True) -> EarlyStop | None:
     """glmnet's early stop of a default path.
 
     As in glmnet 4.1-6: the change rule is relative for gaussian, absolute for binomial and multinomial, and relative
@@ -126,7 +129,7 @@ def early_stop(default_grid: bool, lower: np.ndarray, upper: np.ndarray, family:
         return None
     # the rule stops when the change is below dev_change: 0 turns it off as glmnet does (a convex path's deviance
     # never falls); -inf also where a non-convex path's may fall by rounding on a flat stretch
-    off = -np.inf if penalty in ("mcp", "scad") else 0.0 if (lower == 0).any() or (upper == 0).any() else None
+    off = -np.inf if not convex else 0.0 if (lower == 0).any() or (upper == 0).any() else None
     base = EarlyStop()
     if family == "poisson":
         return EarlyStop(dev_change=10 * base.dev_change if off is None else off, lag=base.min_lambdas - 1)

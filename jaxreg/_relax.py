@@ -29,14 +29,20 @@ from jaxreg._setup import Setup, profiled_count, to_numpy, warn_unconverged, x64
 from jaxreg.result import Path
 
 
-def check_relax(relax: Any, max_features: Any, n: int) -> int | None:
-    """The largest active set to refit (glmnet's ``maxp``, default ``n − 3``), or ``None`` without ``relax``."""
+def check_relax(relax: Any, max_features: Any, n: int, penalty_object: bool = False) -> int | None:
+    """The largest active set to refit (glmnet's ``maxp``, default ``n − 3``), or ``None`` without ``relax``.
+
+    Not with a penalty object: its constraints live in its prox, which the refits (an elastic net at λ = 0 with
+    the path's bounds) would drop."""
     if not isinstance(relax, (bool, np.bool_)):
         raise TypeError(f"relax: expected True or False, got {relax!r}.")
     if not relax:
         if max_features is not None:
             raise ValueError("relax_max_features: only used with relax=True.")
         return None
+    if penalty_object:
+        raise ValueError("relax: relaxed fits are not supported with a penalty object (its constraints would be "
+                         "dropped by the unpenalized refits); use a named penalty with bounds.")
     if max_features is None:
         return max(n - 3, 0)
     return v.check_int(max_features, "relax_max_features", low=0)

@@ -14,6 +14,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
+from jaxreg._penalty_object import cast_leaves, check_penalty_object, is_penalty_object
 from jaxreg._penalty_setup import (
     check_gamma,
     check_group_options,
@@ -24,6 +25,7 @@ from jaxreg._penalty_setup import (
     early_stop,
 )
 from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gram
+from jaxreg._static import merge_static
 from jaxreg.losses import SUPPORTED_FAMILIES
 from jaxreg.result import Path
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
@@ -109,6 +111,7 @@ class Setup(NamedTuple):
     classes: tuple[Any, ...] | None
     feature_names: tuple[str, ...] | None
     offset: np.ndarray | None = None
+    custom: list[Any] | None = None  # a penalty object's array leaves (its static part is config.custom)
 
     @property
     def family(self) -> str:
@@ -129,7 +132,7 @@ def setup(
     *,
     family: str = "gaussian",
     l1_ratio: float | None = None,
-    penalty: str = "elastic_net",
+    penalty: Any = "elastic_net",
     gamma: float | None = None,
     groups: Any = None,
     lambdas: Any = None,
@@ -159,11 +162,20 @@ def setup(
     ya, classes = v.check_response(y, n, family)
     # K outputs: multinomial classes or mgaussian responses
     n_outputs = len(classes) if family == "multinomial" else ya.shape[1] if family == "mgaussian" else 0
-    penalty = check_penalty(penalty)
+    obj = None
+    if is_penalty_object(penalty):  # acts on the solver's coefficients; carries its own parameters
+        obj = check_penalty_object(penalty, p, family, dict(
+            l1_ratio=l1_ratio, gamma=gamma, groups=groups, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds), working_set)
+        # the core's penalty factors only mark the object's free coordinates (0), profiled like an intercept
+        penalty, l1_ratio, penalty_factor = "custom", np.nan, (~obj.free).astype(float)
+        working_set = working_set if obj.working_sets else None
+    else:
+        penalty = check_penalty(penalty)
     concavity = check_gamma(gamma, penalty)
     grouped, std_response = check_output_options(family, penalty, multinomial_grouped, standardize_response)
-    alpha = default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(l1_ratio, "l1_ratio", low=0.0,
-                                                                                 high=1.0)
+    alpha = l1_ratio if obj is not None else default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(
+        l1_ratio, "l1_ratio", low=0.0, high=1.0)
     w = v.check_weights(sample_weight, n)
     if family == "multinomial":
         v.check_class_weights(ya, w, classes)
@@ -208,7 +220,8 @@ def setup(
         standardize=bool(standardize),
         gram=gram,
         relative_grid=relative,
-        early_stop=early_stop(relative, lower, upper, family, penalty),
+        early_stop=early_stop(relative, lower, upper, family, convex=penalty not in ("mcp", "scad") and (
+            obj is None or obj.convex)),
         has_unpenalized=bool((pf == 0).any()),
         n_profiled=profiled_count(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper))), family,
                                   bool(fit_intercept), n_outputs),
@@ -220,8 +233,10 @@ def setup(
         n_outputs=n_outputs,
         standardize_response=std_response,
         multinomial_grouped=grouped,
+        custom=None if obj is None else obj.static,
     )
-    return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off)
+    return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off,
+                 None if obj is None else obj.dynamic)
 
 
 def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
@@ -235,15 +250,17 @@ def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
                                                           s.grid)]
         args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype)]
         rows = [0, 1, 2]  # the arguments with a row axis, split across a mesh
+        args.append(None if s.offset is None else s.offset.astype(s.dtype, copy=False))
         if s.offset is not None:
-            args.append(s.offset.astype(s.dtype, copy=False))
             rows.append(len(args) - 1)
+        custom = cast_leaves(s.custom, s.dtype)
         if mesh is not None:
             padded = pad_rows(mesh.size, *(args[k] for k in rows))
             for k, a in zip(rows, padded):
                 args[k] = a
-            args = [mesh.put(a, split=k in rows) for k, a in enumerate(args)]
-        return to_numpy(fit_path(*args, config=s.config))
+            args = [a if a is None else mesh.put(a, split=k in rows) for k, a in enumerate(args)]
+            custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
+        return to_numpy(fit_path(*args, custom, config=s.config))
 
 
 def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: bool = True) -> Path:
@@ -265,7 +282,7 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
         feature_names=s.feature_names,
         tol=s.tol,
         classes=s.classes,
-        penalty=s.config.penalty,
+        penalty=s.config.penalty if s.custom is None else merge_static(s.custom, s.config.custom),
         penalty_gamma=s.config.gamma or None,
         groups=np.asarray(s.config.groups) if s.config.groups else None,
         has_offset=s.offset is not None,

@@ -14,6 +14,7 @@ from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._core import CoreResult
 from jaxreg._cv_relax import DEFAULT_GAMMAS, check_relax_gammas, relaxed_cv
+from jaxreg._penalty_object import is_penalty_object
 from jaxreg._penalty_setup import default_l1_ratio
 from jaxreg._relax import check_relax, relaxed_path
 from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
@@ -183,12 +184,17 @@ def cv_path(
     >>> bool(cv.lambda_1se >= cv.lambda_min)
     True
     """
-    alphas = _check_l1_ratios(default_l1_ratio(path_kwargs.get("penalty", "elastic_net")) if l1_ratio is None
-                              else l1_ratio)
+    if is_penalty_object(path_kwargs.get("penalty")):  # no l1_ratio to cross-validate (setup rejects one given)
+        alphas, first = (np.nan,), l1_ratio
+    else:
+        alphas = _check_l1_ratios(default_l1_ratio(path_kwargs.get("penalty", "elastic_net")) if l1_ratio is None
+                                  else l1_ratio)
+        first = alphas[0]
     sharding = check_mesh(mesh, mesh_axis)
-    s = setup(X, y, l1_ratio=alphas[0], **path_kwargs)
+    s = setup(X, y, l1_ratio=first, **path_kwargs)
     n = s.x.shape[0]
-    gammas = check_relax_gammas(relax_gammas) if check_relax(relax, relax_max_features, n) is not None else None
+    relax_max = check_relax(relax, relax_max_features, n, penalty_object=s.custom is not None)
+    gammas = check_relax_gammas(relax_gammas) if relax_max is not None else None
     if gammas is not None and len(alphas) > 1:
         raise ValueError("relax: cross-validates the relaxed fits of one l1_ratio; choose it first (got "
                          f"{len(alphas)} values).")

@@ -19,7 +19,7 @@ def path(
     *,
     family: str = "gaussian",
     l1_ratio: float | None = None,
-    penalty: str = "elastic_net",
+    penalty: Any = "elastic_net",
     gamma: float | None = None,
     groups: Any = None,
     lambdas: Any = None,
@@ -102,7 +102,7 @@ def path(
     l1_ratio : float in [0, 1], optional
         Elastic-net mixing α (glmnet's ``alpha``, scikit-learn's ``l1_ratio``); default 1 (the lasso). For the group
         penalties, see ``penalty``.
-    penalty : {"elastic_net", "group_lasso", "sparse_group_lasso", "mcp", "scad"}
+    penalty : {"elastic_net", "group_lasso", "sparse_group_lasso", "mcp", "scad"} or penalty object
         The elastic net above (default), or a group penalty on the features labelled by ``groups``, with group
         sizes ``|g|`` and the group's penalty factor ``pf_g`` (``penalty_factor`` must then be equal within a group):
 
@@ -127,6 +127,15 @@ def path(
         concave part linearized at the point) is at most ``tol · P(0)``; the gap is zero exactly where the KKT
         conditions hold. Warm starts along the path pick the stationary point, as in ncvreg. For gaussian,
         binomial, poisson and cox.
+
+        Or a penalty object: any pytree with the methods of :class:`jaxreg.penalties.Penalty` (``value``,
+        ``prox``, ``conjugate``, ``dual_scale``, ``profiled``, ``lambda_max``; or ``majorize`` instead of the
+        conjugate's three for a non-convex one; optionally ``priority`` and ``restrict`` for working sets, ``face``
+        and ``onto_face`` for the Newton polish), e.g. a :class:`jaxreg.penalties.ElasticNet` built by hand or one
+        written by the user. It replaces ``λ Σ_j pf_j[…]`` above by ``λ g(b)`` on the solver's coefficients
+        (standardized unless ``standardize=False``), for gaussian, binomial, poisson and cox, and carries its own
+        parameters: ``l1_ratio``, ``gamma``, ``groups``, ``penalty_factor``, the bounds and ``relax`` must be left
+        out. ``Path.penalty`` is then the object and ``Path.l1_ratio`` NaN.
     gamma : float, optional
         The concavity of ``"mcp"`` (default 3, must exceed 1) and ``"scad"`` (default 3.7, must exceed 2), in the
         scale the penalty is applied in (standardized columns unless ``standardize=False``); smaller is closer to
@@ -243,7 +252,7 @@ def path(
               lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype,
               precompute=precompute, working_set=working_set, multinomial_grouped=multinomial_grouped,
               standardize_response=standardize_response)
-    max_features = check_relax(relax, relax_max_features, s.x.shape[0])
+    max_features = check_relax(relax, relax_max_features, s.x.shape[0], penalty_object=s.custom is not None)
     fit = assemble(run(s, sharding), s)
     if max_features is None:
         return fit

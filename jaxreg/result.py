@@ -83,8 +83,9 @@ class Path:
     classes : tuple or None
         For ``"binomial"``: the two labels ``(negative, positive)``; the model gives the positive one's probability.
         For ``"multinomial"``: the ``K`` sorted labels, in the order of the class axis.
-    penalty : str
-        ``"elastic_net"``, ``"group_lasso"``, ``"sparse_group_lasso"``, ``"mcp"`` or ``"scad"``.
+    penalty : str or penalty object
+        ``"elastic_net"``, ``"group_lasso"``, ``"sparse_group_lasso"``, ``"mcp"`` or ``"scad"``, or the penalty
+        object given to :func:`jaxreg.path` (its arrays as NumPy arrays).
     penalty_gamma : float or None
         For ``"mcp"`` and ``"scad"``: the concavity ``γ`` (``path``'s ``gamma``; not the relaxed fits' ``gamma``).
     groups : (p,) ndarray of int or None
@@ -114,7 +115,7 @@ class Path:
     feature_names: tuple[str, ...] | None = None
     tol: float = 0.0
     classes: tuple[Any, ...] | None = None
-    penalty: str = "elastic_net"
+    penalty: Any = "elastic_net"
     penalty_gamma: float | None = None
     groups: np.ndarray | None = None
     has_offset: bool = False

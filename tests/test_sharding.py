@@ -73,6 +73,9 @@ MULTI_DEVICE = textwrap.dedent(
     # a mesh with two axes: rows split along the named one (4 devices), replicated along the other
     same(jaxreg.path(X, y, mesh=jax.make_mesh((4, 2), ("a", "b")), mesh_axis="a", **opts), jaxreg.path(X, y, **opts))
     assert calls[-2][0][0].addressable_shards[0].data.shape == (26, p)
+    # a penalty object (its arrays replicated) gives the named penalty's path
+    enet = jaxreg.penalties.ElasticNet(np.asarray(1.0), np.ones(p), np.full(p, -np.inf), np.full(p, np.inf))
+    same(jaxreg.path(X, y, mesh=mesh, penalty=enet, **opts), jaxreg.path(X, y, **opts))
 
     # the batch axis split across devices: 5 folds + the full data = 6 fits, padded to 8
     foldid = np.arange(n) % 5

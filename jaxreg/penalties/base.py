@@ -49,7 +49,9 @@ A non-convex penalty (:mod:`.concave`: MCP, SCAD) provides ``value``, ``prox``, 
     (the concave part linearized there). Its duality gap at ``beta`` is the certificate: zero exactly at a
     stationary point.
 
-Adding a penalty means writing these functions; the solver and the duality gap never change.
+Adding a penalty means writing these functions; the solver and the duality gap never change: the object is passed
+as ``jaxreg.path(X, y, penalty=obj)`` (it then acts on the ``p`` solver-scale coefficients; the path keeps a GLM's
+intercept outside it, :mod:`.intercept`).
 
 The proximal-gradient loop itself needs only ``value`` and ``prox``: that much (:class:`ProxPenalty`) is enough for
 :func:`jaxreg.solve_path` and :func:`jaxreg.solve`, which stop on the proximal-gradient residual instead of the

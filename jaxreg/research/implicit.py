@@ -24,8 +24,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.sparse.linalg import gmres
 
+from jaxreg._static import Static, merge_static, split_static
 from jaxreg.research.engine import count_nonzero, first_step, gradient_scale, make_solve, prepare
-from jaxreg.research.problem import FlatLoss, Masked, Static, merge_static, split_static
+from jaxreg.research.problem import FlatLoss, Masked
 
 #: GMRES restarts after this many Krylov vectors (the whole space for small problems: then the solve is exact).
 GMRES_RESTART = 64

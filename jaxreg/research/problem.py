@@ -89,35 +89,6 @@ class Masked(NamedTuple):
         return jnp.where(self.fixed, self.fixed_value, jnp.clip(b, self.lower, self.upper))
 
 
-@dataclass(frozen=True)
-class Static:
-    """The non-array part of a pytree (its structure and its other leaves): hashable, a static argument of ``jit``."""
-
-    treedef: Any
-    leaves: tuple[Any, ...]
-
-
-def _is_array(leaf: Any) -> bool:
-    return isinstance(leaf, (jax.Array, np.ndarray, np.generic, jax.core.Tracer))
-
-
-def split_static(tree: Any) -> tuple[list[Any], Static]:
-    """``tree``'s array leaves (traced, differentiable) and the rest (static: ints, floats, strings, objects).
-
-    A penalty's Python scalars (a group size, MCP's ``gamma``) therefore shape the compiled program; its arrays are
-    arguments, and :func:`jaxreg.solve` differentiates with respect to them.
-    """
-    leaves, treedef = jax.tree_util.tree_flatten(tree)
-    dynamic = [leaf if _is_array(leaf) else None for leaf in leaves]
-    return dynamic, Static(treedef, tuple(None if _is_array(leaf) else leaf for leaf in leaves))
-
-
-def merge_static(dynamic: list[Any], static: Static) -> Any:
-    """Inverse of :func:`split_static`."""
-    leaves = [d if s is None else s for d, s in zip(dynamic, static.leaves)]
-    return jax.tree_util.tree_unflatten(static.treedef, leaves)
-
-
 class Problem(NamedTuple):
     """What :func:`build` makes of the user's arguments."""
 
@@ -236,5 +207,4 @@ def named_penalty(penalty: Any, l1_ratio: Any, pf: jax.Array, dtype: Any) -> Any
     return penalty
 
 
-__all__ = ["Flattener", "FlatLoss", "Masked", "Problem", "ProxPenalty", "Static", "build", "default_mask",
-           "merge_static", "per_leaf", "split_static"]
+__all__ = ["Flattener", "FlatLoss", "Masked", "Problem", "ProxPenalty", "build", "default_mask", "per_leaf"]

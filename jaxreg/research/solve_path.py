@@ -13,8 +13,9 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._setup import ConvergenceWarning
+from jaxreg._static import Static, merge_static, split_static
 from jaxreg.research.engine import count_nonzero, first_step, gradient_scale, make_solve, prepare
-from jaxreg.research.problem import FlatLoss, Flattener, Static, merge_static, split_static
+from jaxreg.research.problem import FlatLoss, Flattener
 from jaxreg.solvers import solve_path as scan_path
 
 
