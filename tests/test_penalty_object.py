@@ -130,6 +130,22 @@ def test_penalty_object_in_cv_path_and_float32():
     np.testing.assert_allclose(f32.coef, ref.path.coef, atol=1e-3 * np.abs(ref.path.coef).max())
 
 
+def test_one_object_serves_path_and_solve_path():
+    """The same object in the research API: a least-squares loss of a pytree reproduces path(standardize=False)."""
+    X, y = make_problem(50, 6, seed=4)
+    pen, grid = PositiveLasso(jnp.full(6, 1.0)), np.geomspace(2.0, 0.02, 8)
+    fit = jaxreg.path(X, y, penalty=pen, standardize=False, lambdas=grid, tol=1e-12)
+    xj, yj = jnp.asarray(X), jnp.asarray(y)
+
+    def loss(params):
+        return 0.5 * jnp.mean((yj - params["intercept"] - xj @ params["coef"]) ** 2)
+
+    sp = jaxreg.solve_path(loss, {"coef": jnp.zeros(6), "intercept": jnp.zeros(())}, grid, penalty=pen, tol=1e-10)
+    assert bool(sp.converged.all()) and fit.coef.any()
+    np.testing.assert_allclose(sp.params["coef"], fit.coef, atol=1e-6 * np.abs(fit.coef).max())
+    np.testing.assert_allclose(sp.params["intercept"], fit.intercept, atol=1e-6 * np.abs(fit.intercept).max())
+
+
 class ProxOnly(NamedTuple):
     weights: jax.Array
 

@@ -251,6 +251,22 @@ def test_logistic_regression_cv_matches_sklearn(refit):
     assert abs(ours.intercept_[0] - ref.intercept_[0]) < 1e-5
 
 
+def test_logistic_regression_cv_multiclass_matches_sklearn():
+    X, y = _classification(seed=3)
+    y = np.digitize(X[:, 0] + X[:, 1] + np.random.default_rng(3).normal(size=X.shape[0]), [-1.0, 1.0])
+    labels = np.array(["low", "mid", "high"])[y]  # string labels, sorted: high, low, mid
+    cv, cs = StratifiedKFold(3, shuffle=True, random_state=0), [0.05, 5.0, 0.5]
+    ref = _sk_logistic_cv_l2(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000).fit(X, labels)
+    ours = LogisticRegressionCV(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12).fit(X, labels)
+    assert list(ours.classes_) == list(ref.classes_) and ours.coef_.shape == ref.coef_.shape == (3, X.shape[1])
+    for c in ref.classes_:
+        np.testing.assert_allclose(ours.scores_[c], np.squeeze(ref.scores_[c]), rtol=1e-5)
+        np.testing.assert_allclose(ours.coefs_paths_[c], np.squeeze(ref.coefs_paths_[c]), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ours.C_, ref.C_)
+    assert _rel(ours.coef_, ref.coef_) < 1e-5 and np.abs(ours.intercept_ - ref.intercept_).max() < 1e-5
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
+
+
 def test_logistic_regression_cv_elastic_net_grid():
     X, y = _classification(seed=2)
     ours = LogisticRegressionCV(Cs=10, penalty="elasticnet", l1_ratios=[0.5, 1.0], cv=3).fit(X, y)
@@ -338,8 +354,9 @@ def test_feature_names_are_recorded():
 def test_clear_errors():
     X, y = _classification()
     y3 = np.arange(60) % 3
-    with pytest.raises(ValueError, match="Only binary classification is supported by LogisticRegressionCV"):
-        LogisticRegressionCV(cv=3).fit(X, y3)
+    with pytest.raises(ValueError, match="cv: the training set of split 0 lacks some of the 3 classes"):
+        a, b = np.flatnonzero(y3 == 2), np.flatnonzero(y3 != 2)
+        LogisticRegressionCV(cv=[(b, a), (a, b)]).fit(X, y3)
     with pytest.raises(ValueError, match="penalty"):
         LogisticRegression("l3").fit(X, y)
     with pytest.raises(ValueError, match="l1_ratio"):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 
 from jaxreg.sklearn._base import (check_bool, check_max_iter, check_real, check_weights, fit_one, optional_tol,
                                   validate_x, validate_xy)
@@ -27,15 +27,11 @@ def penalty_mixing(penalty: Any, l1_ratio: Any) -> float:
     return 1.0 if penalty == "l1" else 0.0
 
 
-def encode_classes(est: Any, y: np.ndarray, sample_weight: np.ndarray | None, *, binary: bool = False) -> np.ndarray:
+def encode_classes(est: Any, y: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
     """Set ``est.classes_`` (sorted) and return each label's index in it, as floats (0/1 for two classes: 1 for
-    ``classes_[1]``); ``binary`` refuses more than two classes."""
+    ``classes_[1]``)."""
     check_classification_targets(y)
     classes = np.unique(y)
-    if binary and classes.size > 2:
-        raise ValueError(f"y: Only binary classification is supported by {type(est).__name__}; got {classes.size} "
-                         f"classes (target type {type_of_target(y)!r}). Use LogisticRegression (multinomial) or "
-                         "jaxreg.cv_path with family='multinomial'.")
     if classes.size < 2:
         raise ValueError(f"y: needs samples of 2 classes, got only one class ({classes[0]!r}).")
     codes = np.searchsorted(classes, y).astype(np.float64)
@@ -78,15 +74,6 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of ``classes_``, shape (n, K)."""
         return np.exp(self.predict_log_proba(X))
-
-
-class _BinaryLinearClassifier(_LinearClassifier):
-    """A :class:`_LinearClassifier` for two classes only."""
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
 
 
 def fit_logistic(X: np.ndarray, codes: np.ndarray, *, C: float, l1_ratio: float, fit_intercept: bool,

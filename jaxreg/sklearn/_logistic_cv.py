@@ -11,8 +11,7 @@ from sklearn.metrics import check_scoring
 import jaxreg
 from jaxreg.sklearn._base import (Problem, check_bool, check_max_iter, check_real, check_weights,
                                   folds_from_cv, optional_tol, pad_problem, validate_xy)
-from jaxreg.sklearn._logistic import (LogisticRegression, _BinaryLinearClassifier, check_c,
-                                      encode_classes, penalty_mixing)
+from jaxreg.sklearn._logistic import LogisticRegression, _LinearClassifier, check_c, encode_classes, penalty_mixing
 
 
 def _check_cs(Cs: Any) -> np.ndarray:
@@ -27,15 +26,17 @@ def _check_cs(Cs: Any) -> np.ndarray:
     return np.array([check_c(c, "Cs") for c in values])
 
 
-class LogisticRegressionCV(_BinaryLinearClassifier):
-    r"""Binary logistic regression with ``C`` (and ``l1_ratio``) chosen by K-fold cross-validation.
+class LogisticRegressionCV(_LinearClassifier):
+    r"""Logistic regression with ``C`` (and ``l1_ratio``) chosen by K-fold cross-validation.
 
     Each fold's training samples are fitted by one :func:`jaxreg.path` call along the grid
     ``λ = 1 / (C · Σ_{train} s)`` (all ``Cs``, largest λ first; the objective of
     :class:`~jaxreg.sklearn.LogisticRegression`, whose ``λ`` depends on the training weights' sum exactly as
     scikit-learn's ``C`` does), and scored on its held-out samples with ``scoring``. The ``(C, l1_ratio)`` with the
     best score summed over folds is refitted on all the data (``refit=True``); otherwise the folds' best
-    coefficients are averaged. Only two classes are supported (multinomial is not supported yet).
+    coefficients are averaged. With ``K > 2`` classes the model is multinomial (``family="multinomial"``, as
+    :class:`~jaxreg.sklearn.LogisticRegression` and scikit-learn), and the attributes follow scikit-learn's
+    (legacy) layout: one entry per class in ``scores_`` and ``coefs_paths_``, ``C_`` repeated per class.
 
     Parameters
     ----------
@@ -58,22 +59,23 @@ class LogisticRegressionCV(_BinaryLinearClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
+    classes_ : ndarray of shape (K,)
     Cs_ : ndarray of shape (n_cs,)
     l1_ratios_ : ndarray of shape (n_l1_ratios,)
         jaxreg's ``l1_ratio`` of each candidate (``[0.0]`` for "l2", ``[1.0]`` for "l1").
-    C_ : ndarray of shape (1,)
-    l1_ratio_ : ndarray of shape (1,)
+    C_ : ndarray of shape (1,), or (K,) for K > 2 classes (the same value)
+    l1_ratio_ : ndarray of shape (1,), or (K,)
     scores_ : dict
         ``{classes_[1]: ndarray of shape (n_folds, n_cs)}``, with a last axis over ``l1_ratios`` for
-        ``penalty="elasticnet"``.
+        ``penalty="elasticnet"``; for K > 2 classes, one entry per class (the same scores).
     coefs_paths_ : dict
         ``{classes_[1]: ndarray of shape (n_folds, n_cs[, n_l1_ratios], n_features + fit_intercept)}``,
-        coefficients then intercept of each fold's fit.
+        coefficients then intercept of each fold's fit; for K > 2 classes, one entry per class with its
+        coefficients.
     n_iter_ : ndarray of shape (1, n_folds, n_cs[, n_l1_ratios])
         FISTA iterations of each fold's fit.
-    coef_ : ndarray of shape (1, n_features)
-    intercept_ : ndarray of shape (1,)
+    coef_ : ndarray of shape (1, n_features), or (K, n_features)
+    intercept_ : ndarray of shape (1,), or (K,)
     n_features_in_ : int
     feature_names_in_ : ndarray of str
     """
@@ -106,61 +108,60 @@ class LogisticRegressionCV(_BinaryLinearClassifier):
         X, y = validate_xy(self, X, y, classifier=True)
         w = check_weights(sample_weight, X.shape[0])
         mixings = self._mixings()
-        y01 = encode_classes(self, y, w, binary=True)
+        codes = encode_classes(self, y, w)
+        n_out = 1 if self.classes_.size == 2 else self.classes_.size  # rows of coef_
         cs = _check_cs(self.Cs)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         tol, max_iter = optional_tol(self.tol), check_max_iter(self.max_iter)
         scorer = check_scoring(LogisticRegression(), scoring=self.scoring)
         foldid = folds_from_cv(self.cv, X, y, classifier=True)
         n_folds, n, p = int(foldid.max()) + 1, X.shape[0], X.shape[1]
-        pb = pad_problem(X, y01, w, positive=False)
+        pb = pad_problem(X, codes, w, positive=False)
         base_w = pb.weights if pb.weights is not None else np.ones(n)
         ascending = np.argsort(cs, kind="stable")  # λ = 1/(C Σs) decreasing, as jaxreg's paths run
         back = np.argsort(ascending)  # path row of each Cs entry
 
         shape = (n_folds, cs.size, len(mixings))
         scores, n_iter = np.empty(shape), np.empty(shape, dtype=int)
-        paths = np.zeros(shape + (p + int(fit_intercept),))
+        paths = np.zeros(shape + (n_out, p + int(fit_intercept)))
         for k in range(n_folds):
             train = np.pad(foldid != k, (0, pb.X.shape[0] - n))
             wk = base_w * train
-            if len({*pb.y[wk > 0]}) < 2:
-                raise ValueError(f"cv: the training set of split {k} holds samples of one class only; need 2 "
+            if len({*pb.y[wk > 0]}) < self.classes_.size:
+                raise ValueError(f"cv: the training set of split {k} lacks some of the {self.classes_.size} "
                                  "classes (use stratified folds).")
             lambdas = 1.0 / (cs[ascending] * wk.sum())
             test = foldid == k
             for j, a in enumerate(mixings):
                 fit = self._path(pb, a, lambdas, wk, fit_intercept, tol, max_iter)
-                coef, b0 = fit.coef[back, :p], fit.intercept[back]
                 n_iter[k, :, j] = fit.n_iter[back]
-                paths[k, :, j, :p] = coef
-                if fit_intercept:
-                    paths[k, :, j, p] = b0
+                paths[k, :, j] = _rows(fit, back, p, fit_intercept)
                 for i in range(cs.size):
-                    model = self._scoring_model(coef[i], b0[i] if fit_intercept else 0.0)
-                    scores[k, i, j] = scorer(model, X[test], y[test])
+                    scores[k, i, j] = scorer(self._scoring_model(paths[k, i, j], p), X[test], y[test])
         self._select(scores, paths, cs, mixings, pb, base_w, fit_intercept, tol, max_iter)
         self.Cs_ = cs
         self.l1_ratios_ = np.array(mixings)
         grid = slice(None) if self.penalty == "elasticnet" else 0
-        self.scores_ = {self.classes_[1]: scores[:, :, grid]}
-        self.coefs_paths_ = {self.classes_[1]: paths[:, :, grid]}
+        labels = self.classes_[1:] if n_out == 1 else self.classes_  # scikit-learn's (legacy) keys
+        self.scores_ = {c: scores[:, :, grid] for c in labels}
+        self.coefs_paths_ = {c: paths[:, :, grid, r] for r, c in enumerate(labels)}
         self.n_iter_ = n_iter[None, :, :, grid]
         return self
 
-    def _scoring_model(self, coef: np.ndarray, intercept: float) -> LogisticRegression:
-        """A fitted :class:`LogisticRegression` holding one fold's coefficients, for the scorer."""
+    def _scoring_model(self, rows: np.ndarray, p: int) -> LogisticRegression:
+        """A fitted :class:`LogisticRegression` holding one fold's coefficients (``rows``: coefficients then
+        intercept, one row per output), for the scorer."""
         model = LogisticRegression()
         model.classes_ = self.classes_
-        model.coef_ = coef[None, :]
-        model.intercept_ = np.array([intercept])
-        model.n_features_in_ = coef.shape[0]
+        model.coef_ = rows[:, :p]
+        model.intercept_ = rows[:, p] if rows.shape[1] > p else np.zeros(rows.shape[0])
+        model.n_features_in_ = p
         return model
 
-    @staticmethod
-    def _path(pb: Problem, l1_ratio: float, lambdas: np.ndarray, weights: np.ndarray, fit_intercept: bool,
+    def _path(self, pb: Problem, l1_ratio: float, lambdas: np.ndarray, weights: np.ndarray, fit_intercept: bool,
               tol: float | None, max_iter: int) -> jaxreg.Path:
-        return jaxreg.path(pb.X, pb.y, family="binomial", l1_ratio=l1_ratio, lambdas=lambdas,
+        family = "binomial" if self.classes_.size == 2 else "multinomial"
+        return jaxreg.path(pb.X, pb.y, family=family, l1_ratio=l1_ratio, lambdas=lambdas,
                            fit_intercept=fit_intercept, standardize=False, sample_weight=weights, tol=tol,
                            max_iter=max_iter, **pb.bounds())
 
@@ -171,7 +172,7 @@ class LogisticRegressionCV(_BinaryLinearClassifier):
         The refit runs the folds' λ grid (on all the data) from its largest λ down to the chosen one, repeating
         that one to keep the grid's length: warm starts, and the compilation the folds already made.
         """
-        p = pb.p
+        p, n_out = pb.p, paths.shape[3]
         if check_bool(self.refit, "refit"):
             i, j = np.unravel_index(int(np.argmax(scores.sum(axis=0))), scores.shape[1:])
             ascending = np.sort(cs)
@@ -179,13 +180,24 @@ class LogisticRegressionCV(_BinaryLinearClassifier):
             lambdas = 1.0 / (ascending * weights.sum())
             lambdas[rank:] = lambdas[rank]
             fit = self._path(pb, mixings[j], lambdas, weights, fit_intercept, tol, max_iter)
-            self.C_, self.l1_ratio_ = np.array([cs[i]]), np.array([mixings[j]])
-            coef, b0 = fit.coef[-1, :p], float(fit.intercept[-1])
+            c, a = cs[i], mixings[j]
+            best = _rows(fit, [-1], p, fit_intercept)[0]
         else:
             flat = scores.reshape(scores.shape[0], -1).argmax(axis=1)
             i, j = np.unravel_index(flat, scores.shape[1:])
             best = paths[np.arange(scores.shape[0]), i, j].mean(axis=0)
-            self.C_, self.l1_ratio_ = np.array([cs[i].mean()]), np.array([np.asarray(mixings)[j].mean()])
-            coef, b0 = best[:p], best[p] if fit_intercept else 0.0
-        self.coef_ = np.asarray(coef)[None, :]
-        self.intercept_ = np.array([b0 if fit_intercept else 0.0])
+            c, a = cs[i].mean(), np.asarray(mixings)[j].mean()
+        self.C_, self.l1_ratio_ = np.full(n_out, c), np.full(n_out, a)  # scikit-learn repeats them per class
+        self.coef_ = best[:, :p]
+        self.intercept_ = best[:, p] if fit_intercept else np.zeros(n_out)
+
+
+def _rows(fit: jaxreg.Path, index: Any, p: int, fit_intercept: bool) -> np.ndarray:
+    """The fit's coefficients then intercept at the path rows ``index``, one row per output (1 for two classes,
+    ``K`` for multinomial): shape ``(len(index), outputs, p + fit_intercept)``."""
+    coef = fit.coef[index, :p]
+    coef = coef[:, None, :] if coef.ndim == 2 else np.swapaxes(coef, 1, 2)  # (L, outputs, p)
+    if not fit_intercept:
+        return coef
+    b0 = np.asarray(fit.intercept[index]).reshape(coef.shape[0], coef.shape[1], 1)
+    return np.concatenate([coef, b0], axis=2)
