@@ -61,6 +61,32 @@ def test_least_squares_reproduces_path(l1_ratio):
     assert np.all(np.asarray(sp.params["coef"])[:, 1] >= -0.5)
 
 
+@pytest.mark.parametrize(("penalty", "gamma", "l1_ratio"), [("mcp", None, None), ("scad", 3.0, 0.8)])
+def test_named_concave_penalties_reproduce_path(penalty, gamma, l1_ratio):
+    """``penalty="mcp"``/``"scad"`` by name: ncvreg's parametrisation, as jaxreg.path's (a design whose MCP/SCAD
+    objective is convex here, n ≫ p with weakly correlated columns, so the stationary point is unique)."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((200, 5))
+    y = X @ np.array([2.0, -1.0, 0.5, 0.0, 0.0]) + rng.standard_normal(200)
+    opts = {k: v for k, v in dict(gamma=gamma, l1_ratio=l1_ratio).items() if v is not None}
+    fit = jaxreg.path(X, y, standardize=False, penalty=penalty, n_lambdas=15, tol=1e-14, **opts)
+    sp = jaxreg.solve_path(_least_squares(X, y), _init(5), fit.lambdas, penalty=penalty, tol=1e-12, **opts)
+    assert bool(sp.converged.all())
+    np.testing.assert_allclose(sp.params["coef"], fit.coef, atol=1e-6 * np.abs(fit.coef).max())
+    if penalty == "mcp":  # jaxreg.solve takes the names too, and differentiates through them
+        def size(lam):
+            return jnp.sum(jaxreg.solve(_least_squares(X, y), _init(5), lam, penalty="mcp", tol=1e-12).params[
+                "coef"] ** 2)
+
+        h = 1e-5
+        assert float(jax.grad(size)(0.3)) == pytest.approx(float((size(0.3 + h) - size(0.3 - h)) / (2 * h)),
+                                                           rel=1e-4)
+    with pytest.raises(ValueError, match="gamma must lie in"):
+        jaxreg.solve_path(_least_squares(X, y), _init(5), fit.lambdas, penalty=penalty, gamma=0.5)
+    with pytest.raises(ValueError, match="gamma applies to penalty='mcp' or 'scad' only"):
+        jaxreg.solve_path(_least_squares(X, y), _init(5), fit.lambdas, penalty="l1", gamma=3.0)
+
+
 def fit_lower(p):
     return np.r_[-np.inf, -0.5, np.full(p - 2, -np.inf)]
 

@@ -53,6 +53,7 @@ def solve(
     *,
     penalty: Any = "l1",
     l1_ratio: float | None = None,
+    gamma: float | None = None,
     mask: Any = None,
     penalty_factor: Any = None,
     lower: Any = None,
@@ -81,7 +82,7 @@ def solve(
         As in :func:`jaxreg.solve_path`.
     lam : float or scalar array
         The regularization strength λ ≥ 0 (may be traced).
-    penalty, l1_ratio, mask, penalty_factor, lower, upper, fixed, tol, max_iter, optimizer, learning_rate
+    penalty, l1_ratio, gamma, mask, penalty_factor, lower, upper, fixed, tol, max_iter, optimizer, learning_rate
         As in :func:`jaxreg.solve_path`.
 
     Returns
@@ -92,7 +93,7 @@ def solve(
         gradient) and ``n_nonzero``.
     """
     problem, tol, opt = prepare(loss_fn, init_params, tol=tol, max_iter=max_iter, optimizer=optimizer,
-                                learning_rate=learning_rate, penalty=penalty, l1_ratio=l1_ratio, mask=mask,
+                                learning_rate=learning_rate, penalty=penalty, l1_ratio=l1_ratio, gamma=gamma, mask=mask,
                                 penalty_factor=penalty_factor, lower=lower, upper=upper, fixed=fixed)
     dt = problem.beta0.dtype
     if not isinstance(lam, jax.core.Tracer):

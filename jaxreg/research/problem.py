@@ -18,10 +18,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxreg.penalties.base import ProxPenalty
+from jaxreg.penalties.concave import DEFAULT_GAMMA, MIN_GAMMA, FoldedConcave
 from jaxreg.penalties.elastic_net import ElasticNet
 
 #: Penalty names understood by :func:`jaxreg.solve_path` and :func:`jaxreg.solve`, with their ``l1_ratio``.
-NAMED_PENALTIES = {"l1": 1.0, "l2": 0.0, "elastic_net": None}
+NAMED_PENALTIES = {"l1": 1.0, "l2": 0.0, "elastic_net": None, "mcp": 1.0, "scad": 1.0}  # mcp, scad: default
 #: Leaves whose path contains one of these names (case-insensitive) are not penalized by default.
 UNPENALIZED_NAMES = ("bias", "intercept")
 
@@ -152,7 +153,7 @@ def _concat(leaves: list[Any], dtype: Any) -> Any:
 
 
 def build(params: Any, *, penalty: Any, l1_ratio: Any, mask: Any, penalty_factor: Any, lower: Any, upper: Any,
-          fixed: Any) -> Problem:
+          fixed: Any, gamma: Any = None) -> Problem:
     """Validate the per-leaf options and make the flat problem (see the module docstring)."""
     if not isinstance(penalty, str) and penalty_factor is not None:
         raise ValueError("penalty_factor applies to named penalties only; a penalty object carries its own weights.")
@@ -174,15 +175,30 @@ def build(params: Any, *, penalty: Any, l1_ratio: Any, mask: Any, penalty_factor
         raise ValueError("lower must not exceed upper for any parameter.")
     penalized = mask_flat & ~fixed_flat
     idx = np.flatnonzero(penalized)
-    inner = named_penalty(penalty, l1_ratio, jnp.asarray(pf, dt)[idx], dt)
+    inner = named_penalty(penalty, l1_ratio, jnp.asarray(pf, dt)[idx], dt, gamma)
     beta0 = jnp.where(jnp.asarray(fixed_flat), beta0, jnp.clip(beta0, lo, up))
     masked = Masked(inner, jnp.asarray(idx, jnp.int32), jnp.asarray(lo, dt), jnp.asarray(up, dt),
                     jnp.asarray(fixed_flat), beta0)
     return Problem(flattener, beta0, masked, penalized)
 
 
-def named_penalty(penalty: Any, l1_ratio: Any, pf: jax.Array, dtype: Any) -> Any:
-    """The inner penalty: an :class:`~jaxreg.penalties.ElasticNet` for a name, or the user's object as given."""
+def named_penalty(penalty: Any, l1_ratio: Any, pf: jax.Array, dtype: Any, gamma: Any = None) -> Any:
+    """The inner penalty: an :class:`~jaxreg.penalties.ElasticNet` (or, for ``"mcp"``, ``"scad"``, a
+    :class:`~jaxreg.penalties.FoldedConcave`) for a name, or the user's object as given."""
+    concave = penalty in DEFAULT_GAMMA if isinstance(penalty, str) else False
+    if gamma is not None and not concave:
+        raise ValueError(f"gamma applies to penalty='mcp' or 'scad' only, not {penalty!r}.")
+    if concave:
+        ratio = 1.0 if l1_ratio is None else l1_ratio
+        gamma = DEFAULT_GAMMA[penalty] if gamma is None else gamma
+        for value, name, low in ((ratio, "l1_ratio", 0.0), (gamma, "gamma", MIN_GAMMA[penalty])):
+            if not isinstance(value, jax.core.Tracer) and not low <= float(value) <= (1.0 if name == "l1_ratio"
+                                                                                      else np.inf):
+                raise ValueError(f"{name} must lie in [{low}, {1.0 if name == 'l1_ratio' else 'inf'}) for "
+                                 f"penalty={penalty!r}, got {value}.")
+        inf = jnp.full(pf.shape, jnp.inf, dtype)
+        return FoldedConcave(jnp.asarray(ratio, dtype), pf, -inf, inf, jnp.asarray(gamma, dtype),
+                             jnp.asarray(penalty == "scad"))
     if isinstance(penalty, str):
         if penalty not in NAMED_PENALTIES:
             raise ValueError(f"penalty must be one of {sorted(NAMED_PENALTIES)} or a penalty object, got {penalty!r}.")

@@ -64,6 +64,7 @@ def solve_path(
     *,
     penalty: Any = "l1",
     l1_ratio: float | None = None,
+    gamma: float | None = None,
     mask: Any = None,
     penalty_factor: Any = None,
     lower: Any = None,
@@ -85,8 +86,10 @@ def solve_path(
 
     with ``α = 1`` for ``"l1"``, ``α = 0`` for ``"l2"`` (weight decay ``λ/2 ‖θ‖²``) and ``α = l1_ratio`` for
     ``"elastic_net"`` — jaxreg's (and glmnet's) elastic net, so that a least-squares ``loss_fn`` reproduces
-    :func:`jaxreg.path` (with ``standardize=False``). Each λ is solved by proximal gradient (FISTA with restart and
-    backtracking, the loop :func:`jaxreg.path` uses) until the proximal-gradient residual
+    :func:`jaxreg.path` (with ``standardize=False``). ``"mcp"`` and ``"scad"`` replace ``α|θ_j|`` by the folded
+    concave penalty of ``λ pf_j α`` with concavity ``gamma``, as :func:`jaxreg.path` does. Each λ is solved by
+    proximal gradient (FISTA with restart and backtracking, the loop :func:`jaxreg.path` uses) until the
+    proximal-gradient residual
 
     .. math::
 
@@ -105,11 +108,13 @@ def solve_path(
         ``jax_enable_x64`` for float64).
     lambdas : (L,) array-like
         Non-negative λ values, solved in the order given; decreasing from a large λ is fastest.
-    penalty : {"l1", "l2", "elastic_net"} or penalty object
+    penalty : {"l1", "l2", "elastic_net", "mcp", "scad"} or penalty object
         A name, or an object with ``value(theta, lam)`` and ``prox(z, step, lam)`` acting on the vector of the
         penalized parameters (:class:`jaxreg.penalties.ProxPenalty`; see the README's research API section).
     l1_ratio : float in [0, 1], optional
-        α for ``"elastic_net"`` (required there, and only there).
+        α for ``"elastic_net"`` (required there), ``"mcp"`` and ``"scad"`` (default 1: no ridge part).
+    gamma : float, optional
+        The concavity of ``"mcp"`` (default 3, > 1) and ``"scad"`` (default 3.7, > 2); only for them.
     mask : pytree prefix of bools, optional
         Which parameters are penalized: one bool (or bool array) per leaf, per subtree, or for all. Default: every
         leaf except those whose path names a bias or an intercept (``params["bias"]``, ``layer.bias``).
@@ -140,7 +145,7 @@ def solve_path(
         A :class:`jaxreg.ConvergenceWarning` names the λ that missed ``tol``.
     """
     problem, tol, opt = prepare(loss_fn, init_params, tol=tol, max_iter=max_iter, optimizer=optimizer,
-                                learning_rate=learning_rate, penalty=penalty, l1_ratio=l1_ratio, mask=mask,
+                                learning_rate=learning_rate, penalty=penalty, l1_ratio=l1_ratio, gamma=gamma, mask=mask,
                                 penalty_factor=penalty_factor, lower=lower, upper=upper, fixed=fixed)
     dt = problem.beta0.dtype
     if np.ndim(lambdas) == 0:
