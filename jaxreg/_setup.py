@@ -152,6 +152,7 @@ def setup(
     working_set: int | None | Literal["auto"] = "auto",
     multinomial_grouped: bool = False,
     standardize_response: bool = False,
+    strata: Any = None,
 ) -> Setup:
     """Check every argument of :func:`jaxreg.path` (raising ``ValueError``/``TypeError`` naming it)."""
     if family not in SUPPORTED_FAMILIES:
@@ -160,6 +161,7 @@ def setup(
     xa = v.check_x(X)
     n, p = xa.shape
     ya, classes = v.check_response(y, n, family)
+    ya = v.add_strata(ya, strata, family)
     # K outputs: multinomial classes or mgaussian responses
     n_outputs = len(classes) if family == "multinomial" else ya.shape[1] if family == "mgaussian" else 0
     obj = None

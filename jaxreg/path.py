@@ -43,6 +43,7 @@ def path(
     standardize_response: bool = False,
     relax: bool = False,
     relax_max_features: int | None = None,
+    strata: Any = None,
 ) -> Path:
     r"""Fit a lasso / elastic-net / ridge regularization path.
 
@@ -224,6 +225,10 @@ def path(
     relax_max_features : int, optional
         With ``relax=True``, λ whose active set has more features than this get no relaxed fit (glmnet's ``maxp``,
         default ``n − 3``: larger unpenalized fits are ill-determined).
+    strata : (n,) array-like, optional
+        ``family="cox"`` only (glmnet's ``stratifySurv(y, strata)``): a stratum label per sample. Each stratum has
+        its own baseline hazard: the partial likelihood is the sum of the strata's, every risk set holding the
+        samples of one stratum only; coefficients are shared.
 
     Returns
     -------
@@ -251,7 +256,7 @@ def path(
               standardize=standardize, sample_weight=sample_weight, offset=offset, penalty_factor=penalty_factor,
               lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol, max_iter=max_iter, dtype=dtype,
               precompute=precompute, working_set=working_set, multinomial_grouped=multinomial_grouped,
-              standardize_response=standardize_response)
+              standardize_response=standardize_response, strata=strata)
     max_features = check_relax(relax, relax_max_features, s.x.shape[0], penalty_object=s.custom is not None)
     fit = assemble(run(s, sharding), s)
     if max_features is None:

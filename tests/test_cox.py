@@ -104,6 +104,45 @@ def test_dual_value_is_a_valid_bound_and_tight_at_the_gradient():
     assert float(loss.dual_value(jnp.zeros(()), aux)) == pytest.approx(0.0, abs=1e-12)
 
 
+def test_strata_sum_the_strata_partial_likelihoods():
+    """Stratified (glmnet's stratifySurv): value, gradient, Hessian blocks and the dual bound are those of the sum of
+    one loss per stratum (each on its rows, the same weights ω); an all-equal label is no stratification."""
+    X, y = make_cox(45, 3, ties=True, seed=7)
+    w = data_weights(45, seed=8)
+    om, offset = w / w.sum(), np.random.default_rng(9).normal(0, 0.3, 45)
+    strata = np.random.default_rng(10).integers(0, 3, 45).astype(float)
+    args = [jnp.asarray(a) for a in (X, y[:, 0], y[:, 1], om, offset)]
+    loss = Cox.from_data(*args, jnp.asarray(strata))
+    parts = [Cox.from_data(*(a[strata == g] for a in args)) for g in range(3)]
+    b = jnp.array([0.3, -0.2, 0.1])
+    assert float(loss.value(b)) == pytest.approx(sum(float(q.value(b)) for q in parts), rel=1e-12)
+    np.testing.assert_allclose(loss.grad(b), sum(q.grad(b) for q in parts), rtol=1e-10, atol=1e-14)
+    hess = jax.hessian(loss.value)(b)
+    np.testing.assert_allclose(loss.hess_block(b, jnp.array([0, 2])), hess[np.ix_([0, 2], [0, 2])], rtol=1e-9,
+                               atol=1e-12)
+    f, g, aux = loss.dual_parts(b)
+    assert float(loss.dual_value(jnp.ones(()), aux)) == pytest.approx(
+        sum(float(q.dual_value(jnp.ones(()), q.dual_parts(b)[2])) for q in parts), rel=1e-10)
+    one = Cox.from_data(*args, jnp.zeros(45))
+    assert float(one.value(b)) == pytest.approx(float(Cox.from_data(*args).value(b)), rel=1e-13)
+
+
+def test_strata_in_path_and_errors():
+    X, y = make_cox(60, 4, seed=11)
+    plain = jaxreg.path(X, y, family="cox", n_lambdas=10)
+    same = jaxreg.path(X, y, family="cox", n_lambdas=10, strata=["a"] * 60)
+    np.testing.assert_allclose(same.coef, plain.coef, rtol=1e-10, atol=1e-12)
+    strat = jaxreg.path(X, y, family="cox", n_lambdas=10, strata=np.arange(60) % 2, relax=True)
+    assert strat.converged.all() and not np.allclose(strat.coef, plain.coef)
+    assert strat.relaxed.converged.all()
+    with pytest.raises(ValueError, match="strata: only used by family='cox'"):
+        jaxreg.path(X, y[:, 0], strata=np.arange(60) % 2)
+    with pytest.raises(ValueError, match="strata: expected one label per sample"):
+        jaxreg.path(X, y, family="cox", strata=[1, 2])
+    with pytest.raises(ValueError, match="strata: cv_path does not score stratified"):
+        jaxreg.cv_path(X, y, family="cox", strata=np.arange(60) % 2)
+
+
 @pytest.mark.parametrize("alpha", [1.0, 0.4])
 def test_kkt_at_every_lambda_with_weights_offset_pf_and_bounds(alpha):
     X, y = make_cox(150, 10, ties=True, seed=7)

@@ -35,7 +35,8 @@ def case(request):
     p = X.shape[1]
     kwargs = dict(family="cox", l1_ratio=float(d["alpha"]), standardize=bool(d["standardize"]),
                   lower_bounds=_bound(d["lower"], p), upper_bounds=_bound(d["upper"], p))
-    for key, name in (("weights", "sample_weight"), ("penalty_factor", "penalty_factor"), ("offset", "offset")):
+    for key, name in (("weights", "sample_weight"), ("penalty_factor", "penalty_factor"), ("offset", "offset"),
+                      ("strata", "strata")):
         if d.get(key) is not None:
             kwargs[name] = np.asarray(d[key], float)
     if d["user_lambda"]:
@@ -44,7 +45,8 @@ def case(request):
 
 
 def test_all_cases_are_present():
-    assert {"default", "enet", "ties_weights_pf", "offset", "bounds", "nostd_user_lambda", "wide"} <= set(CASES)
+    assert {"default", "enet", "ties_weights_pf", "offset", "bounds", "nostd_user_lambda", "wide", "strata",
+            "strata_ties_weights"} <= set(CASES)
 
 
 def test_lambda_grid_and_early_stop_match_glmnet(case):

@@ -25,6 +25,11 @@ and sums to ``d_k``, so
 
 an upper bound whose negative is a valid dual value (exact at ``s = 1``: Fenchel–Young holds for each ``g_k``, so
 the gap vanishes at the optimum). Only the deaths' own terms mix the two parts; the rest are risk-set sums.
+
+**Strata** (glmnet's ``stratifySurv``): each stratum has its own baseline hazard, so ``f`` is the sum of the
+strata's partial likelihoods. Rows are sorted by (stratum, time) and every risk set and cumulative hazard stops at
+its stratum's end: the cumulative sums above become segmented ones, restarting at each stratum (the formulas,
+including the dual, hold stratum by stratum).
 """
 
 from __future__ import annotations
@@ -59,24 +64,49 @@ class Cox(NamedTuple):
     sat: jax.Array  # Σ_k d_k log d_k
     curv: jax.Array  # (n,) e⁰ A⁰: the reference curvature weights
     col_sq: jax.Array  # (p,) Σ curv x_j²
+    starts: jax.Array | None = None  # (n,) bool: first row of a stratum (None: one stratum)
 
     @classmethod
     def from_data(cls, x: jax.Array, time: jax.Array, status: jax.Array, omega: jax.Array,
-                  offset: jax.Array | None = None) -> "Cox":
-        """The loss of ``(time, status)`` with weights ``omega`` summing to 1 (rows are sorted here, stably)."""
+                  offset: jax.Array | None = None, strata: jax.Array | None = None) -> "Cox":
+        """The loss of ``(time, status)`` with weights ``omega`` summing to 1 (rows are sorted here, stably, by
+        stratum then time; ``strata``: a stratum label per row, or None for one)."""
         order = jnp.argsort(time, stable=True)
+        if strata is not None:
+            order = order[jnp.argsort(strata[order], stable=True)]
         t = time[order]
         omega = omega[order]
         offset = jnp.zeros_like(t) if offset is None else offset[order]
         death = omega * status[order]
-        first = jnp.searchsorted(t, t, side="left")
-        last = jnp.searchsorted(t, t, side="right") - 1
+        idx = jnp.arange(t.shape[0])
+        starts = None if strata is None else jnp.concatenate([jnp.ones(1, bool), jnp.diff(strata[order]) != 0])
+        # tied times: positions of the first and last row with the same (stratum, time)
+        new = jnp.concatenate([jnp.ones(1, bool), jnp.diff(t) != 0]) | (False if starts is None else starts)
+        first = lax.cummax(jnp.where(new, idx, 0))
+        ends = jnp.append(new[1:], True)
+        last = lax.cummin(jnp.where(ends, idx, t.shape[0]), reverse=True)
         cum = jnp.cumsum(death)
         tied = cum[last] - cum[first] + death[first]
         sat = jnp.sum(xlogy(death, jnp.where(death > 0, tied, 1.0)))
-        loss = cls(x[order], death, omega, offset, first, last, tied, sat, omega, omega @ (x * x))
+        loss = cls(x[order], death, omega, offset, first, last, tied, sat, omega, omega @ (x * x), starts)
         curv = loss._grad_eta(jnp.zeros_like(t))[1]
         return loss._replace(curv=curv, col_sq=curv @ (loss.x * loss.x))
+
+    def _cumsum(self, v: jax.Array, reverse: bool = False) -> jax.Array:
+        """Cumulative sums along the rows (from the end with ``reverse``), restarting at each stratum."""
+        if self.starts is None:
+            return jnp.cumsum(v[::-1], axis=0)[::-1] if reverse else jnp.cumsum(v, axis=0)
+        reset = self.starts if not reverse else jnp.append(self.starts[1:], True)
+        reset = reset.reshape(reset.shape + (1,) * (v.ndim - 1))
+
+        def add(a: tuple[jax.Array, jax.Array], b: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
+            return jnp.where(b[1], b[0], a[0] + b[0]), a[1] | b[1]
+
+        return lax.associative_scan(add, (v, jnp.broadcast_to(reset, v.shape)), reverse=reverse)[0]
+
+    def _risk_sum(self, v: jax.Array) -> jax.Array:
+        """``Σ_{j ∈ R(i)} v_j`` for each row ``i``: the reverse cumulative sum at the first row of its time."""
+        return self._cumsum(v, reverse=True)[self.first]
 
     def _risk(self, eta: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         """``e`` (shifted by the largest ``η`` for safety), ``S`` at each sample's risk set and ``log S``."""
@@ -84,7 +114,7 @@ class Cox(NamedTuple):
         top = lax.stop_gradient(jnp.max(jnp.where(self.omega > 0, z, -jnp.inf)))
         top = jnp.where(jnp.isfinite(top), top, 0.0)
         e = self.omega * jnp.exp(z - top)
-        s = jnp.cumsum(e[::-1])[::-1][self.first]
+        s = self._risk_sum(e)
         s = jnp.where(s > 0, s, 1.0)
         return e, s, jnp.log(s) + top
 
@@ -95,7 +125,7 @@ class Cox(NamedTuple):
     def _grad_eta(self, eta: jax.Array) -> tuple[jax.Array, jax.Array]:
         """The gradient in ``η`` and the curvature bound ``e ⊙ A``."""
         e, s, _ = self._risk(eta)
-        hazard = jnp.cumsum(self.death / s)[self.last]
+        hazard = self._cumsum(self.death / s)[self.last]
         bound = e * hazard
         return bound - self.death, bound
 
@@ -114,18 +144,18 @@ class Cox(NamedTuple):
     def hess_block(self, beta: jax.Array, idx: jax.Array) -> jax.Array:
         eta = self.x @ beta
         e, s, _ = self._risk(eta)
-        bound = e * jnp.cumsum(self.death / s)[self.last]
+        bound = e * self._cumsum(self.death / s)[self.last]
         xb = self.x[:, idx]
         # the risk-set means of the chosen columns, one row per sample
-        means = jnp.cumsum((e[:, None] * xb)[::-1], axis=0)[::-1][self.first] / s[:, None]
+        means = self._risk_sum(e[:, None] * xb) / s[:, None]
         return xb.T @ (bound[:, None] * xb) - means.T @ (self.death[:, None] * means)
 
     def dual_parts(self, beta: jax.Array) -> tuple[jax.Array, jax.Array, CoxAux]:
         eta = self.x @ beta
         f, (e, s, log_s) = self._value(eta)
-        hazard = jnp.cumsum(self.death / s)[self.last]
+        hazard = self._cumsum(self.death / s)[self.last]
         grad = (e * hazard - self.death) @ self.x
-        risk_mean = jnp.cumsum((e * eta)[::-1])[::-1][self.first] / s
+        risk_mean = self._risk_sum(e * eta) / s
         return f, grad, CoxAux(eta, log_s, e / s, risk_mean)
 
     def dual_value(self, s: jax.Array, aux: CoxAux) -> jax.Array:

@@ -6,7 +6,8 @@ names, with their parameter names, defaults and fitted attributes (each docstrin
 parameters map to jaxreg's), so that they work in ``Pipeline``, ``GridSearchCV``, ``cross_val_score`` …
 Differences: ``max_iter`` counts proximal-gradient (FISTA) iterations and defaults to 10 000; the ``tol`` of
 ``Ridge``, ``PoissonRegressor`` and of the logistic estimators is jaxreg's duality-gap tolerance (default:
-jaxreg's); with more than two classes the logistic estimators are multinomial, as scikit-learn's; the columns of ``X`` are not standardized unless ``standardize=True``
+jaxreg's); with more than two classes the logistic estimators are multinomial, as scikit-learn's; the columns of
+``X`` are not standardized unless ``standardize=True``
 (lasso and elastic net). Needs scikit-learn ≥ 1.6
 (``pip install jaxreg[sklearn]``); ``import jaxreg`` alone does not import it.
 

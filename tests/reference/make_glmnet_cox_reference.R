@@ -13,7 +13,8 @@
 # given on the command line restrict the run.
 #
 # Layout: as the poisson files without an intercept: y is n x 2 (time,
-# status), beta L x p; "offset" only for cases fitted with one.
+# status), beta L x p; "offset" only for cases fitted with one, "strata" (one
+# integer label per row) only for stratified cases (glmnet's stratifySurv).
 
 suppressMessages({
   library(glmnet)
@@ -48,14 +49,15 @@ cy <- cy_all[1:200, ]
 # dev.ratio is recomputed as 1 - (f(b) + lsat) / (f(0) + lsat), lsat =
 # -sum_k dk log dk over the distinct event times (dk their total weight).
 # ---------------------------------------------------------------------------
-cox_parts <- function(x, y, weights, offset) {
+cox_parts <- function(x, y, weights, offset, strata = NULL) {
   n <- nrow(x)
   w <- if (is.null(weights)) rep(1, n) else weights
   w <- w / sum(w)
   o <- if (is.null(offset)) rep(0, n) else offset
   t <- y[, 1]; d <- y[, 2]
-  risk <- outer(t, t, "<=")                    # risk[i, j]: j in R(i)
-  dk <- tapply(w * d, t, sum); dk <- dk[dk > 0]
+  g <- if (is.null(strata)) rep(1, n) else strata
+  risk <- outer(t, t, "<=") & outer(g, g, "==")  # risk[i, j]: j in R(i), the same stratum
+  dk <- tapply(w * d, paste(g, t), sum); dk <- dk[dk > 0]
   list(w = w, o = o, d = d, risk = risk, lsat = -sum(dk * log(dk)))
 }
 cox_value <- function(cp, eta) {
@@ -68,9 +70,9 @@ cox_grad_eta <- function(cp, eta) {
   s <- drop(cp$risk %*% e)
   e * drop(crossprod(cp$risk, cp$w * cp$d / s)) - cp$w * cp$d
 }
-kkt_cox <- function(x, y, beta, lambda, weights, pf, alpha, standardize, lower, upper, offset) {
+kkt_cox <- function(x, y, beta, lambda, weights, pf, alpha, standardize, lower, upper, offset, strata = NULL) {
   p <- ncol(x)
-  cp <- cox_parts(x, y, weights, offset)
+  cp <- cox_parts(x, y, weights, offset, strata)
   pf <- if (is.null(pf)) rep(1, p) else pf
   pf <- pf * p / sum(pf)
   xm <- colSums(cp$w * x)
@@ -110,9 +112,11 @@ stop_reason <- function(d, nlambda, user_lambda) {
 summary_tab <- list()
 
 make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = NULL, lower = NULL, upper = NULL,
-                      standardize = TRUE, lambda = NULL, offset = NULL, thresh_tight = THRESH_TIGHT) {
+                      standardize = TRUE, lambda = NULL, offset = NULL, thresh_tight = THRESH_TIGHT,
+                      strata = NULL) {
   if (!case_selected(name)) return(invisible(NULL))
-  args <- list(x = x, y = y, family = "cox", alpha = alpha, standardize = standardize, thresh = THRESH,
+  ys <- if (is.null(strata)) y else stratifySurv(survival::Surv(y[, 1], y[, 2]), strata)
+  args <- list(x = x, y = ys, family = "cox", alpha = alpha, standardize = standardize, thresh = THRESH,
                maxit = MAXIT)
   if (!is.null(weights)) args$weights <- weights
   if (!is.null(pf)) args$penalty.factor <- pf
@@ -122,12 +126,16 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = N
   if (!is.null(offset)) args$offset <- offset
   fit <- do.call(glmnet, args)
   stopifnot(fit$jerr == 0)
+  # stratified fits run glmnet.path, whose outer (IRLS) loop stops at glmnet.control()$epsnr (1e-6): its default
+  # fit violates the KKT conditions by ~3 %; the tight fit also tightens that loop
+  if (!is.null(strata)) glmnet.control(epsnr = 1e-14, mxitnr = 10000)
   tight <- tight_refit(args, fit, thresh_tight)
+  if (!is.null(strata)) glmnet.control(factory = TRUE)
   tfit <- tight$fit
   beta <- as.matrix(fit$beta); tbeta <- as.matrix(tfit$beta)
   lo_k <- if (is.null(lower)) -Inf else lower
   up_k <- if (is.null(upper)) Inf else upper
-  kkt <- function(f, b) kkt_cox(x, y, b, f$lambda, weights, pf, alpha, standardize, lo_k, up_k, offset)
+  kkt <- function(f, b) kkt_cox(x, y, b, f$lambda, weights, pf, alpha, standardize, lo_k, up_k, offset, strata)
   chk <- kkt(fit, beta); tchk <- kkt(tfit, tbeta)
   stopifnot(max(abs(tchk$dev_ratio - tfit$dev.ratio)) < 1e-8)   # glmnet's dev.ratio is the one above
   nlambda <- if (is.null(lambda)) 100 else length(lambda)
@@ -150,6 +158,7 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = N
     glmnet_version = as.character(packageVersion("glmnet")), R_version = R.version.string
   )
   rec <- with_offset_field(rec, offset)
+  if (!is.null(strata)) rec$strata <- as.integer(strata)
   path <- file.path(out_dir, paste0("glmnet_cox_", name, ".json"))
   write_reference_json(rec, path)
   back <- fromJSON(path, simplifyVector = TRUE)
@@ -202,6 +211,17 @@ xw <- cbind(cx_all[1:60, ], matrix(round(rnorm(60 * 90), 6), 60, 90))
 make_case("wide",
   "CoxExample rows 1-60, its 30 columns and 90 columns of round(rnorm, 6) (continuing the seed): p = 120 > n = 60; alpha = 0.9, default grid (lambda.min.ratio 0.01). glmnet converges slowly here: its tight fit is at thresh 1e-16 (glmnet does not converge at 1e-18 or below within maxit).",
   xw, cy_all[1:60, ], alpha = 0.9, thresh_tight = 1e-16)
+
+g8 <- rep(1:3, length.out = 200)
+make_case("strata",
+  "CoxExample rows 1-200, strata rep(1:3, length.out = 200) (stratifySurv); default grid.",
+  cx, cy, strata = g8)
+
+g9 <- ifelse(cx[, 1] > 0, 2L, 1L)
+make_case("strata_ties_weights",
+  paste("CoxExample rows 1-200 with the tied times of ties_weights_pf and its weights, strata 2 where x1 > 0",
+        "else 1 (strata of unequal sizes, correlated with a feature), alpha = 0.5; default grid."),
+  cx, cy_tied, weights = w3, alpha = 0.5, strata = g9)
 
 check_selected_cases(names(summary_tab))
 tab <- do.call(rbind, summary_tab)
