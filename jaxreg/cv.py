@@ -184,9 +184,6 @@ def cv_path(
     >>> bool(cv.lambda_1se >= cv.lambda_min)
     True
     """
-    if path_kwargs.get("strata") is not None:
-        raise ValueError("strata: cv_path does not score stratified cox models yet; fit jaxreg.path(..., strata=) "
-                         "on your own folds, or cross-validate without strata.")
     if is_penalty_object(path_kwargs.get("penalty")):  # no l1_ratio to cross-validate (setup rejects one given)
         alphas, first = (np.nan,), l1_ratio
     else:

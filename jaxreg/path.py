@@ -228,7 +228,8 @@ def path(
     strata : (n,) array-like, optional
         ``family="cox"`` only (glmnet's ``stratifySurv(y, strata)``): a stratum label per sample. Each stratum has
         its own baseline hazard: the partial likelihood is the sum of the strata's, every risk set holding the
-        samples of one stratum only; coefficients are shared.
+        samples of one stratum only; coefficients are shared. In :func:`jaxreg.cv_path` the deviance is summed over
+        strata (glmnet's ``coxnet.deviance``); the C-index ignores them, as glmnet's ``Cindex``.
 
     Returns
     -------

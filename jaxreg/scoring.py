@@ -129,9 +129,19 @@ def cox_deviance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 
     ``2 (l_sat − l)`` with the Breslow log partial likelihood ``l = Σ_i w_i δ_i [η_i − log Σ_{t_j ≥ t_i} w_j
     e^{η_j}]`` and ``l_sat = −Σ_k d_k log d_k`` (``d_k`` the weight of the events at the k-th distinct event time),
-    the weights first rescaled to sum to ``n`` (glmnet's ``std.weights``).
+    the weights first rescaled to sum to ``n`` (glmnet's ``std.weights``). With strata (a third column of ``y``,
+    :func:`jaxreg.path`'s ``strata``), the sum of the strata's deviances, as ``coxnet.deviance`` of a
+    ``stratifySurv`` response.
     """
     w = w.shape[0] * w / w.sum()
+    if y.shape[1] > 2:
+        strata = y[:, 2]
+        return sum(_cox_deviance(eta[strata == g], y[strata == g], w[strata == g])
+                   for g in np.unique(strata[w > 0]))
+    return _cox_deviance(eta, y, w)
+
+
+def _cox_deviance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     order = np.argsort(y[:, 0], kind="stable")
     t, c, w, eta = y[order, 0], w[order] * y[order, 1], w[order], eta[order]
     top = np.max(eta[w > 0], axis=0)

@@ -19,6 +19,8 @@ def _run(case, **extra):
     kwargs = dict(family=case["family"], scoring=case["type_measure"], foldid=np.asarray(case["foldid"]),
                   l1_ratio=float(case["alpha"]), standardize=bool(case["standardize"]),
                   sample_weight=None if case["weights"] is None else np.asarray(case["weights"]))
+    if case.get("strata") is not None:
+        kwargs["strata"] = np.asarray(case["strata"])
     kwargs.update(extra)
     return jaxreg.cv_path(np.asarray(case["x"]), np.asarray(case["y"]), **kwargs)
 

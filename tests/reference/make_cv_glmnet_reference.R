@@ -43,12 +43,16 @@ cfold5 <- sample(rep(seq(5), length.out = 150))
 cwts <- seq(0.3, 2, length.out = 150)
 
 cv_case <- function(name, x, y, family, type, foldid, alpha = 1, weights = NULL, standardize = TRUE,
-                    description = "") {
-  args <- list(x = x, y = y, family = family, type.measure = type, foldid = foldid, alpha = alpha,
+                    description = "", strata = NULL) {
+  ys <- if (is.null(strata)) y else stratifySurv(survival::Surv(y[, 1], y[, 2]), strata)
+  args <- list(x = x, y = ys, family = family, type.measure = type, foldid = foldid, alpha = alpha,
                standardize = standardize, thresh = THRESH, maxit = MAXIT)
   if (!is.null(weights)) args$weights <- weights
+  # stratified cox runs glmnet.path, whose IRLS loop stops at glmnet.control()$epsnr (default 1e-6): tightened
+  if (!is.null(strata)) glmnet.control(epsnr = 1e-14, mxitnr = 10000)
   cv <- do.call(cv.glmnet, args)
-  list(
+  if (!is.null(strata)) glmnet.control(factory = TRUE)
+  list(strata = if (is.null(strata)) NULL else jvec(strata),
     name = name, description = description, family = family, type_measure = type, alpha = jscalar(alpha),
     standardize = standardize, foldid = jvec(foldid),
     weights = if (is.null(weights)) NULL else jvec(weights),
@@ -78,7 +82,10 @@ cases <- list(
           description = paste("CoxExample rows 1-150, columns 1-10, times rounded up to 0.1 (ties), weights",
                               "seq(0.3, 2), elastic net 0.5, 5 folds, grouped partial-likelihood deviance")),
   cv_case("cox_C", cx, cy, "cox", "C", cfold5,
-          description = "CoxExample rows 1-150, columns 1-10, lasso, 5 folds, Harrell's C")
+          description = "CoxExample rows 1-150, columns 1-10, lasso, 5 folds, Harrell's C"),
+  cv_case("cox_deviance_strata", cx, cy, "cox", "deviance", cfold5, strata = rep(1:3, length.out = 150),
+          description = paste("CoxExample rows 1-150, columns 1-10, strata rep(1:3, length.out = 150)",
+                              "(stratifySurv), lasso, 5 folds, grouped partial-likelihood deviance"))
 )
 meta <- list(glmnet_version = as.character(packageVersion("glmnet")), R_version = R.version.string,
              thresh = jscalar(THRESH), maxit = jscalar(MAXIT), cases = cases)
