@@ -55,19 +55,7 @@ def check_groups(groups: Any, p: int, penalty: str) -> tuple[int, ...]:
         return ()
     if groups is None:
         raise ValueError(f"groups: penalty={penalty!r} needs a group label per feature (groups=, length {p}).")
-    g = np.asarray(groups)
-    if g.ndim != 1 or g.shape[0] != p:
-        raise ValueError(f"groups: expected one label per feature (length {p}), got shape {g.shape}.")
-    if g.dtype.kind == "f":
-        if not np.all(np.isfinite(g)) or not np.all(g == np.round(g)):
-            raise TypeError("groups: expected integer (or string) labels, got non-integer floats.")
-    elif g.dtype.kind not in "iubUSO":
-        raise TypeError(f"groups: expected integer (or string) labels, got dtype {g.dtype}.")
-    try:
-        _, ids = np.unique(g, return_inverse=True)
-    except TypeError as exc:
-        raise TypeError(f"groups: labels must be comparable (all integers or all strings): {exc}.") from None
-    return tuple(int(i) for i in ids.ravel())
+    return tuple(int(i) for i in v.label_ids(groups, "groups", p, "feature", integral=True))
 
 
 def check_group_options(groups: tuple[int, ...], pf: np.ndarray, lower: np.ndarray, upper: np.ndarray,

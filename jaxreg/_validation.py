@@ -156,6 +156,23 @@ def check_cox_y(y: Any, n: int) -> np.ndarray:
     return ya
 
 
+def label_ids(labels: Any, name: str, length: int, what: str, *, integral: bool = False) -> np.ndarray:
+    """One label per ``what`` (integers or strings; ``integral``: floats must be whole numbers) → ids ``0 … G − 1``
+    in the order of the sorted labels."""
+    g = np.asarray(labels)
+    if g.ndim != 1 or g.shape[0] != length:
+        raise ValueError(f"{name}: expected one label per {what} (length {length}), got shape {g.shape}.")
+    if g.dtype.kind == "f" and not (np.all(np.isfinite(g)) and (not integral or np.all(g == np.round(g)))):
+        raise TypeError(f"{name}: expected integer (or string) labels, got non-integer or non-finite floats.")
+    if g.dtype.kind not in "iubfUSO":
+        raise TypeError(f"{name}: expected integer (or string) labels, got dtype {g.dtype}.")
+    try:
+        _, ids = np.unique(g, return_inverse=True)
+    except TypeError as exc:
+        raise TypeError(f"{name}: labels must be comparable (all numbers or all strings): {exc}.") from None
+    return ids.ravel()
+
+
 def add_strata(y: np.ndarray, strata: Any, family: str) -> np.ndarray:
     """Cox with ``strata`` (a label per sample, glmnet's ``stratifySurv``): ``(time, status, stratum id)``, the ids
     ``0 … S − 1`` in the order of the sorted labels; unchanged without."""
@@ -163,18 +180,7 @@ def add_strata(y: np.ndarray, strata: Any, family: str) -> np.ndarray:
         return y
     if family != "cox":
         raise ValueError(f"strata: only used by family='cox', not {family!r}.")
-    g = np.asarray(strata)
-    if g.ndim != 1 or g.shape[0] != y.shape[0]:
-        raise ValueError(f"strata: expected one label per sample (length {y.shape[0]}), got shape {g.shape}.")
-    if g.dtype.kind == "f" and not np.all(np.isfinite(g)):
-        raise ValueError("strata: labels must be finite (no NaN).")
-    if g.dtype.kind not in "iubfUSO":
-        raise TypeError(f"strata: expected integer or string labels, got dtype {g.dtype}.")
-    try:
-        _, ids = np.unique(g, return_inverse=True)
-    except TypeError as exc:
-        raise TypeError(f"strata: labels must be comparable (all numbers or all strings): {exc}.") from None
-    return np.column_stack([y, ids.ravel().astype(np.float64)])
+    return np.column_stack([y, label_ids(strata, "strata", y.shape[0], "sample").astype(np.float64)])
 
 
 def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:
