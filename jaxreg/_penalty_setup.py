@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._penalty_object import is_penalty_object
 from jaxreg.penalties.concave import DEFAULT_GAMMA, MIN_GAMMA
 from jaxreg.solvers import EarlyStop
 
@@ -31,9 +30,8 @@ def check_penalty(penalty: Any) -> str:
 
 
 def default_l1_ratio(penalty: Any) -> float:
-    """``l1_ratio`` when the user gives none: 1 (lasso, pure group lasso), 0.5 for the sparse-group lasso; NaN for
-    a penalty object, which has none."""
-    return np.nan if is_penalty_object(penalty) else DEFAULT_L1_RATIO[check_penalty(penalty)]
+    """``l1_ratio`` when the user gives none: 1 (lasso, pure group lasso), 0.5 for the sparse-group lasso."""
+    return DEFAULT_L1_RATIO[check_penalty(penalty)]
 
 
 def check_gamma(gamma: Any, penalty: str) -> float:

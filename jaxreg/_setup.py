@@ -170,14 +170,14 @@ def setup(
             l1_ratio=l1_ratio, gamma=gamma, groups=groups, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
             upper_bounds=upper_bounds), working_set)
         # the core's penalty factors only mark the object's free coordinates (0), profiled like an intercept
-        penalty, l1_ratio, penalty_factor = "custom", np.nan, (~obj.free).astype(float)
+        penalty, penalty_factor = "custom", (~obj.free).astype(float)
         working_set = working_set if obj.working_sets else None
     else:
         penalty = check_penalty(penalty)
     concavity = check_gamma(gamma, penalty)
     grouped, std_response = check_output_options(family, penalty, multinomial_grouped, standardize_response)
-    alpha = l1_ratio if obj is not None else default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(
-        l1_ratio, "l1_ratio", low=0.0, high=1.0)
+    alpha = np.nan if obj is not None else default_l1_ratio(penalty) if l1_ratio is None else v.check_scalar(
+        l1_ratio, "l1_ratio", low=0.0, high=1.0)  # a penalty object has no l1_ratio
     w = v.check_weights(sample_weight, n)
     if family == "multinomial":
         v.check_class_weights(ya, w, classes)

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxreg._penalty_object import is_penalty_object
 from jaxreg.penalties.base import ProxPenalty
 from jaxreg.penalties.concave import DEFAULT_GAMMA, MIN_GAMMA, FoldedConcave
 from jaxreg.penalties.elastic_net import ElasticNet
@@ -185,20 +186,9 @@ def build(params: Any, *, penalty: Any, l1_ratio: Any, mask: Any, penalty_factor
 def named_penalty(penalty: Any, l1_ratio: Any, pf: jax.Array, dtype: Any, gamma: Any = None) -> Any:
     """The inner penalty: an :class:`~jaxreg.penalties.ElasticNet` (or, for ``"mcp"``, ``"scad"``, a
     :class:`~jaxreg.penalties.FoldedConcave`) for a name, or the user's object as given."""
-    concave = penalty in DEFAULT_GAMMA if isinstance(penalty, str) else False
+    concave = isinstance(penalty, str) and penalty in DEFAULT_GAMMA
     if gamma is not None and not concave:
         raise ValueError(f"gamma applies to penalty='mcp' or 'scad' only, not {penalty!r}.")
-    if concave:
-        ratio = 1.0 if l1_ratio is None else l1_ratio
-        gamma = DEFAULT_GAMMA[penalty] if gamma is None else gamma
-        for value, name, low in ((ratio, "l1_ratio", 0.0), (gamma, "gamma", MIN_GAMMA[penalty])):
-            if not isinstance(value, jax.core.Tracer) and not low <= float(value) <= (1.0 if name == "l1_ratio"
-                                                                                      else np.inf):
-                raise ValueError(f"{name} must lie in [{low}, {1.0 if name == 'l1_ratio' else 'inf'}) for "
-                                 f"penalty={penalty!r}, got {value}.")
-        inf = jnp.full(pf.shape, jnp.inf, dtype)
-        return FoldedConcave(jnp.asarray(ratio, dtype), pf, -inf, inf, jnp.asarray(gamma, dtype),
-                             jnp.asarray(penalty == "scad"))
     if isinstance(penalty, str):
         if penalty not in NAMED_PENALTIES:
             raise ValueError(f"penalty must be one of {sorted(NAMED_PENALTIES)} or a penalty object, got {penalty!r}.")
@@ -207,6 +197,8 @@ def named_penalty(penalty: Any, l1_ratio: Any, pf: jax.Array, dtype: Any, gamma:
             if l1_ratio is None:
                 raise ValueError("l1_ratio is required with penalty='elastic_net'.")
             ratio = l1_ratio
+        elif concave:  # a ridge part is allowed: l1_ratio defaults to 1
+            ratio = fixed_ratio if l1_ratio is None else l1_ratio
         else:
             if l1_ratio is not None and l1_ratio != fixed_ratio:
                 raise ValueError(f"l1_ratio={l1_ratio} contradicts penalty={penalty!r}; use penalty='elastic_net'.")
@@ -214,8 +206,15 @@ def named_penalty(penalty: Any, l1_ratio: Any, pf: jax.Array, dtype: Any, gamma:
         if not isinstance(ratio, jax.core.Tracer) and not 0.0 <= float(ratio) <= 1.0:
             raise ValueError(f"l1_ratio must lie in [0, 1], got {ratio}.")
         inf = jnp.full(pf.shape, jnp.inf, dtype)
-        return ElasticNet(jnp.asarray(ratio, dtype), pf, -inf, inf)
-    if not (callable(getattr(penalty, "value", None)) and callable(getattr(penalty, "prox", None))):
+        if not concave:
+            return ElasticNet(jnp.asarray(ratio, dtype), pf, -inf, inf)
+        gamma = DEFAULT_GAMMA[penalty] if gamma is None else gamma
+        low = MIN_GAMMA[penalty]  # exclusive, as in jaxreg.path
+        if not isinstance(gamma, jax.core.Tracer) and not low < float(gamma) < np.inf:
+            raise ValueError(f"gamma must lie in ({low}, inf) for penalty={penalty!r}, got {gamma}.")
+        return FoldedConcave(jnp.asarray(ratio, dtype), pf, -inf, inf, jnp.asarray(gamma, dtype),
+                             jnp.asarray(penalty == "scad"))
+    if not is_penalty_object(penalty):
         raise TypeError("penalty must be a name or an object with value(beta, lam) and prox(z, step, lam) methods "
                         f"(see jaxreg.penalties.ProxPenalty), got {type(penalty).__name__}.")
     if l1_ratio is not None:
