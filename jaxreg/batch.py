@@ -29,7 +29,7 @@ def multi_response_path(X: Any, Y: Any, *, batch_size: int | None = None, progre
 
     Each column ``y_k`` gets exactly the path :func:`jaxreg.path` would give for ``(X, y_k)`` — its own λmax,
     default grid and early stop — through one compiled solver, ``vmap``-ped over the columns (``batch_size`` at a
-    time; default: all on a GPU/TPU, one at a time on a CPU). This is *not* glmnet's
+    time; default: all on a GPU/TPU, one at a time on each core of a CPU). This is *not* glmnet's
     ``"mgaussian"`` family, whose group penalty ties the responses together.
 
     Parameters

@@ -71,3 +71,44 @@ def test_bootstrap_counts_and_paths():
 def test_bad_arguments(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_cpu_chunks_run_on_several_threads_with_the_same_results(monkeypatch):
+    import threading
+
+    from jaxreg import _batch
+
+    W = np.random.default_rng(2).integers(0, 3, size=(5, 60)).astype(float)
+    threads = set()
+    fit_path = _batch.fit_path
+
+    def spy(*args, **kwargs):
+        threads.add(threading.get_ident())
+        return fit_path(*args, **kwargs)
+
+    monkeypatch.setattr(_batch, "fit_path", spy)
+    monkeypatch.setattr(_batch.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    pooled = jaxreg.weighted_paths(X, Y, W, l1_ratio=0.5, n_lambdas=20)
+    assert len(threads) > 1  # the first chunk on the caller's thread, the others on the pool's
+    monkeypatch.setattr(_batch, "concurrent_chunks", lambda *args: 1)
+    threads.clear()
+    serial = jaxreg.weighted_paths(X, Y, W, l1_ratio=0.5, n_lambdas=20)
+    assert threads == {threading.get_ident()}
+    for a, b in zip(pooled, serial):
+        np.testing.assert_array_equal(a.coef, b.coef)
+        np.testing.assert_array_equal(a.n_iter, b.n_iter)
+
+
+def test_concurrent_chunks_count_cores_and_memory(monkeypatch):
+    from jaxreg import _batch
+    from jaxreg._sharding import BatchShape
+
+    monkeypatch.setattr(_batch.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    shape = BatchShape.of(1_000, 500, 100, 8, "gaussian", True)
+    assert _batch.concurrent_chunks(shape, 1, 20, None) == 8
+    assert _batch.concurrent_chunks(shape, 1, 3, None) == 3  # no more threads than chunks
+    assert _batch.concurrent_chunks(shape, 1, 1, None) == 1
+    room = shape.chunk_bytes(3) / 0.8  # memory for three problems at a time, not four
+    assert _batch.concurrent_chunks(shape, 1, 20, int(room) + 1) == 3
+    monkeypatch.setattr(_batch.jax, "default_backend", lambda: "gpu")
+    assert _batch.concurrent_chunks(shape, 1, 20, None) == 1
