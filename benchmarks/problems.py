@@ -239,7 +239,9 @@ def make_problem(name: str, *, quick: bool = False) -> Problem:
                 PathSpec(lambda_grid(X, y, a), a, rows, f"fold {f}, α = {a}")
                 for a in ratios for f, rows in enumerate(folds)
             )
-            desc = f"{n} × {p}, {n_folds} folds × {N_LAMBDAS} λ × {len(ratios)} α (α ∈ {ratios}), gaussian"
+            desc = (f"{n} × {p}, {n_folds} folds × {N_LAMBDAS} λ × {len(ratios)} α (α ∈ {ratios}), gaussian; the "
+                    "peers fit the paths in a loop (one core, BLAS aside), jaxreg in one weighted_paths call, which "
+                    "runs them on every core")
         else:
             paths = (PathSpec(lambda_grid(X, y), 1.0),)
         return Problem(name, spec.family, X, y, paths, desc)

@@ -82,8 +82,8 @@ def _cell(results: dict, r: dict | None, notes: dict[str, int]) -> str:
     return f"{r['status']} [{notes[key]}]"
 
 
-def markdown(results: dict) -> str:
-    """The RESULTS.md text."""
+def markdown(results: dict, memory: dict | None = None) -> str:
+    """The RESULTS.md text (with a peak-memory section when ``memory``, the content of memory.json, is given)."""
     m = results["machine"]
     probs, solvers = problems_in(results), solvers_in(results)
     idx = index(results)
@@ -127,6 +127,8 @@ def markdown(results: dict) -> str:
         lines += [f"| `{r['problem']}` | {r['solver']} | {_secs(r['compile_s'])} | {_secs(r['time_s'])} |"
                   for r in comp]
 
+    lines += memory_lines(memory) if memory else []
+
     lines += ["", "## Tolerance each solver needed, and the largest relative gap reached", "",
               "Certified: the tolerance used for the times above. Not certified: the best gap reached and why "
               "tightening stopped.", "",
@@ -154,6 +156,45 @@ def markdown(results: dict) -> str:
               f"`results.csv`). Plot: `{out}/times.png`.", "", f"![times]({out.removeprefix('benchmarks/')}/times.png)"
               if not results.get("quick") else "", ""]
     return "\n".join(lines)
+
+
+def _bytes(b: float) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if b >= size:
+            return f"{b / size:.3g} {unit}"
+    return f"{b:.0f} B"
+
+
+def memory_lines(memory: dict) -> list[str]:
+    """The "Peak memory" section from ``benchmarks.memory``'s records."""
+    lines = ["", "## Peak memory of one path", "",
+             f"From `{memory['command']}` on {memory['date']} (repository {memory['machine'].get('git', '?')}): "
+             "each solver in a fresh process, one warm-up call, then the peak resident memory during one more call "
+             "(Linux's high-water mark, reset before the call) above what the process held once it had imported "
+             "the solver and built the data, and what it still held after the warm-up call (compiled code, caches), "
+             "next to the size of X. For jaxreg also what XLA's compiled core allocates (arguments + outputs + "
+             "temporaries): on an accelerator, the device memory the call needs.", "",
+             "| problem | solver | X | peak above the data | (÷ X) | held after warm-up | XLA: arguments + outputs + "
+             "temporaries |",
+             "|---|---|---|---|---|---|---|"]
+    for r in memory["records"]:
+        if r["status"] != "measured":
+            lines.append(f"| `{r['problem']}` | {r['solver']} | | {r['status']}: {r.get('reason', '')} | | | |")
+            continue
+        xla = r.get("xla_bytes")
+        xla_cell = (f"{_bytes(xla['argument'])} + {_bytes(xla['output'])} + {_bytes(xla['temp'])}" if xla else "")
+        if r.get("device_peak_bytes"):
+            xla_cell += f"; device peak {_bytes(r['device_peak_bytes'])}"
+        peak = r["peak_bytes"]
+        lines.append(f"| `{r['problem']}` | {r['solver']} | {_bytes(r['x_bytes'])} | {_bytes(peak)} | "
+                     f"{peak / r['x_bytes']:.2f} | {_bytes(r['held_after_warmup_bytes'])} | {xla_cell} |")
+    return lines
+
+
+def load_memory(out_dir: Path) -> dict | None:
+    """``memory.json`` of ``benchmarks.memory`` in ``out_dir``, if there is one."""
+    path = out_dir / "memory.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def _jaxreg_summary(results: dict, probs: list[str]) -> list[str]:
@@ -244,7 +285,7 @@ def write_all(results: dict, out_dir: Path, report: Path | None, plot: bool = Tr
     if plot and results["records"]:
         plot_times(results, out_dir / "times.png")
     if report is not None:
-        report.write_text(markdown(results))
+        report.write_text(markdown(results, load_memory(out_dir)))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -254,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--plot", default=None, help="default: times.png next to the results")
     args = ap.parse_args(argv)
     results = json.loads(Path(args.results).read_text())
-    Path(args.report).write_text(markdown(results))
+    Path(args.report).write_text(markdown(results, load_memory(Path(args.results).parent)))
     plot_times(results, Path(args.plot) if args.plot else Path(args.results).with_name("times.png"))
 
 

@@ -241,6 +241,15 @@ def setup(
                  None if obj is None else obj.dynamic)
 
 
+def core_args(s: Setup) -> tuple[list[np.ndarray | None], list[np.ndarray | None] | None]:
+    """The positional arguments of :func:`~jaxreg._core.fit_path` for a validated call (in ``s.dtype``), and the
+    array leaves of a penalty object (``None`` without one)."""
+    args = [a.astype(s.dtype, copy=False) for a in (s.x, s.y, s.weights, s.penalty_factor, s.lower, s.upper, s.grid)]
+    args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype)]
+    args.append(None if s.offset is None else s.offset.astype(s.dtype, copy=False))
+    return args, cast_leaves(s.custom, s.dtype)
+
+
 def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
     """The compiled core on a validated call, results as NumPy arrays.
 
@@ -248,15 +257,9 @@ def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
     mesh axis and split along it, the other arguments replicated (see :mod:`jaxreg._sharding`).
     """
     with x64(s.dtype == np.float64):
-        args = [a.astype(s.dtype, copy=False) for a in (s.x, s.y, s.weights, s.penalty_factor, s.lower, s.upper,
-                                                          s.grid)]
-        args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype)]
-        rows = [0, 1, 2]  # the arguments with a row axis, split across a mesh
-        args.append(None if s.offset is None else s.offset.astype(s.dtype, copy=False))
-        if s.offset is not None:
-            rows.append(len(args) - 1)
-        custom = cast_leaves(s.custom, s.dtype)
+        args, custom = core_args(s)
         if mesh is not None:
+            rows = [0, 1, 2] + ([] if s.offset is None else [len(args) - 1])  # the arguments with a row axis
             padded = pad_rows(mesh.size, *(args[k] for k in rows))
             for k, a in zip(rows, padded):
                 args[k] = a

@@ -147,24 +147,30 @@ class BatchShape(NamedTuple):
     itemsize: int
     gram: bool
     design_copies: int = 2  # n × p arrays each problem holds at its peak, see :meth:`of`
+    n_outputs: int = 1  # K: classes or responses (coefficients and residuals have K columns)
 
     @classmethod
-    def of(cls, n: int, p: int, n_lambdas: int, itemsize: int, family: str, gram: bool) -> BatchShape:
+    def of(cls, n: int, p: int, n_lambdas: int, itemsize: int, family: str, gram: bool,
+           n_outputs: int = 0) -> BatchShape:
         """The shape of a batch for ``family``, with the number of design copies XLA was measured to hold.
 
-        Measured with ``memory_analysis()`` of the compiled core (XLA CPU, float64, 4,000 × 500 and 500 × 2,000,
-        chunks of 1 and 8): least squares on ``X`` peaks at about 3 prepared designs per problem, the Gram form
-        and the GLM losses at 2 (1 for a vectorized Gram form, where the estimate then errs on the safe side).
+        Measured with ``memory_analysis()`` of the compiled core (XLA CPU, float64; 2,000–4,000 × 50–100 and
+        500 × 1,000; ``tests/test_memory.py`` checks the estimate against it): least squares peaks at about 2.1
+        prepared designs on ``X`` (3 counted) and 1.1 with a Gram matrix (2 counted); binomial and poisson at 3.2
+        (their intercept column is a copy; 4 counted), cox at 5.3 (the rows sorted by time; 6 counted), multinomial
+        at about 4.5 K (working sets expand the design to one column per coefficient; 5 K counted).
         """
-        return cls(n, p, n_lambdas, itemsize, gram, 3 if family in ("gaussian", "mgaussian") and not gram else 2)
+        k = max(n_outputs, 1)
+        copies = {"gaussian": 2 if gram else 3, "mgaussian": 2 if gram else 3, "cox": 6, "multinomial": 5 * k}
+        return cls(n, p, n_lambdas, itemsize, gram, copies.get(family, 4), k)
 
     def problem_bytes(self) -> int:
         """Dominant arrays of one problem in a vectorized call: its prepared design (the weights, hence the
         centring and scaling, are its own), its Gram matrix when iterating on one, its coefficients (on the
-        solver's scale and the original one) and a few vectors of length n."""
-        n, p = self.n, self.p
-        return self.itemsize * (self.design_copies * n * p + (p * p if self.gram else 0) + 2 * self.n_lambdas * p
-                                + 8 * n)
+        solver's scale and the original one) and a few vectors of length n (per output)."""
+        n, p, k = self.n, self.p, self.n_outputs
+        return self.itemsize * (self.design_copies * n * p + (p * p if self.gram else 0) + 2 * self.n_lambdas * p * k
+                                + 8 * n * k)
 
     def chunk_bytes(self, chunk: int, shards: int = 1) -> int:
         """Bytes per device of a call on ``chunk`` problems split over ``shards`` devices (``X`` replicated)."""
@@ -188,7 +194,7 @@ def plan_batch_size(shape: BatchShape, n_problems: int, requested: int | None, d
     room = (MEMORY_FRACTION * available - shape.itemsize * shape.n * shape.p) // shape.problem_bytes()
     fitting = int(room) * shards
     if fitting < 1:
-        on_x = BatchShape.of(*shape[:4], "gaussian", gram=False)  # the Gram form is least squares
+        on_x = BatchShape.of(*shape[:4], "gaussian", gram=False, n_outputs=shape.n_outputs)  # Gram: least squares
         x_fits = on_x.chunk_bytes(shards, shards) <= MEMORY_FRACTION * available
         options = ["precompute=False"] if shape.gram and x_fits else []
         options += ["dtype='float32'"] if shape.itemsize == 8 else []
