@@ -14,6 +14,7 @@ import os
 #: results differ at most by rounding; benchmarks and users keep XLA's defaults.
 TEST_XLA_FLAGS = os.environ.get("JAXREG_TEST_XLA_FLAGS",
                                 "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
+os.environ.setdefault("JAXREG_USER_XLA_FLAGS", os.environ.get("XLA_FLAGS", ""))  # for subprocesses run as a user's
 os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {TEST_XLA_FLAGS}".strip()
 
 import jax  # noqa: E402
