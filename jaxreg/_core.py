@@ -154,7 +154,7 @@ def fit_path(
                 profile=profile)
     # the row-wise group penalties keep a feature's K coefficients together in working sets
     block = k if config.multinomial_grouped or mgaussian else 1
-    solve = _bucketed(config.working_set, opts, p * max(k, 1), block)
+    solve = _bucketed(config.working_set, opts, p * max(k, 1), block, polish_in_buckets=cox)
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -247,10 +247,18 @@ BUCKET_GROWTH = 1.5
 BUCKET_SLACK = 16
 
 
-def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, block: int = 1):
+#: With ``polish_in_buckets``, a working set of ``k`` features takes a Newton step every ``k // 4`` iterations (the
+#: step costs about k³ + n k², an iteration n k or k²). Measured (2-core CPU, default cox paths): 120 × 300
+#: 0.78 → 0.15 s, 200 × 1,000 2.6 → 0.78 s, 1,000 × 2,000 10.6 → 10.0 s; on least squares and logistic benchmark
+#: problems the same rule was neutral or up to 23 % slower (`wider`), so it serves the cox loss only, whose
+#: iterations cost most (cumulative sums over risk sets, backtracking) and whose small-λ faces are ill-conditioned.
+POLISH_EVERY_FRACTION = 4
+
+
+def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, block: int = 1, polish_in_buckets: bool = False):
     """One λ's solver (``p`` features, plus an intercept column for GLMs): working sets in static buckets of
     increasing size, then all features if still needed, with Newton polish when ``p ≤ POLISH_MAX_SIZE`` (the same
-    rule that turns ``working_set="auto"`` off).
+    rule that turns ``working_set="auto"`` off), and inside the buckets with ``polish_in_buckets``.
 
     Each bucket compiles once; which ones run is decided per λ at run time (under ``vmap`` every bucket runs for
     the whole batch, which is correct but slower).
@@ -258,7 +266,8 @@ def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, block: int = 1):
     full = partial(fista, polish=p <= POLISH_MAX_SIZE, **opts)
     if not sizes:
         return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget)
-    buckets = [partial(working_set_solve, size=s, block=block, **opts) for s in sizes]
+    buckets = [partial(working_set_solve, size=s, block=block, **opts,
+                       polish_every=s // POLISH_EVERY_FRACTION if polish_in_buckets else 0) for s in sizes]
 
     def solve(f, g, lam, b, budget):
         def resume(solver):

@@ -50,13 +50,15 @@ def drive(
     max_iter: int | jax.Array,
     check_every: int,
     polish: Callable[[jax.Array, Any], tuple[jax.Array, Any]] | None = None,
+    polish_every: int = 0,
 ) -> SolveResult:
     """Iterate from ``(beta0, carry0)`` until ``measure(...).gap ≤ tol_abs`` or ``max_iter`` iterations.
 
     ``check_every`` is static; ``max_iter`` may be traced (0 skips the solve after the first measure). ``polish``,
     if given, moves ``(beta, carry)`` before every measure but the first (e.g. a Newton step on the current face,
     :mod:`jaxreg.solvers.newton`), and right after the first if that one misses the target: a warm start that
-    needs only polishing costs one iteration. A polish counts as one iteration.
+    needs only polishing costs one iteration. A polish counts as one iteration. ``polish_every`` (static) > 0
+    polishes only when the iteration count passes a multiple of it, and not at the first measure.
     """
     info0 = measure(beta0, carry0)
 
@@ -70,6 +72,11 @@ def drive(
         if polish is None:
             beta, carry = iterations((st.beta, st.carry))
             n_iter = st.n_iter + check_every
+        elif polish_every > 0:
+            beta, carry = iterations((st.beta, st.carry))
+            go = (st.n_iter + check_every) // polish_every > st.n_iter // polish_every
+            beta, carry = lax.cond(go, lambda bc: polish(*bc), lambda bc: bc, (beta, carry))
+            n_iter = st.n_iter + check_every + go.astype(jnp.int32)
         else:
             beta, carry = polish(*lax.cond(st.fresh, lambda bc: bc, iterations, (st.beta, st.carry)))
             n_iter = st.n_iter + jnp.where(st.fresh, 0, check_every) + 1

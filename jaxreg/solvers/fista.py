@@ -57,6 +57,7 @@ def fista(
     min_step: jax.Array | None = None,
     certify: Certify | None = None,
     polish: bool = False,
+    polish_every: int = 0,
 ) -> SolveResult:
     """Run restarted FISTA from ``beta0`` until ``gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -91,6 +92,9 @@ def fista(
         Before each measure, take a Newton step on the current face (static; :mod:`jaxreg.solvers.newton`, for
         penalties that describe their faces and small problems: it solves a dense system on the free coordinates),
         restarting the momentum if it moved the point. Each polish counts as one iteration.
+    polish_every
+        With ``polish``: > 0 polishes only every that many iterations (static; rounded to the measures, which come
+        every ``check_every``), for problems where a Newton step costs many iterations.
     """
     safe_step = step if min_step is None else min_step
 
@@ -145,4 +149,4 @@ def fista(
     carry0 = (beta0, jnp.ones((), beta0.dtype), jnp.asarray(step, beta0.dtype))
     return drive(iteration, lambda beta, carry: measure(beta, carry[2]), beta0, carry0, tol_abs=tol_abs,
                  max_iter=max_iter, check_every=check_every,
-                 polish=newton if polish and has_faces(penalty) else None)
+                 polish=newton if polish and has_faces(penalty) else None, polish_every=polish_every)

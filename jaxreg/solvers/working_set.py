@@ -54,6 +54,7 @@ def working_set_solve(
     max_outer: int = 20,
     profile: Profile | None = None,
     block: int = 1,
+    polish_every: int = 0,
 ) -> SolveResult:
     """Solve ``min f + λ g`` from ``beta0`` with working sets of ``size`` features (see the module docstring).
 
@@ -63,6 +64,8 @@ def working_set_solve(
     unconverged when the working set fills up or stalls; the caller then continues from it (see the module docstring).
     ``block`` (static, dividing ``size``): coefficients are taken ``block`` consecutive ones at a time, by their
     highest priority: a group penalty's groups of ``K`` coefficients (mgaussian, grouped multinomial) stay whole.
+    ``polish_every`` (static): > 0 takes a Newton step on the face every that many iterations of the restricted
+    problem (see :func:`jaxreg.solvers.fista`).
     """
     dtype = beta0.dtype
     budget = jnp.asarray(max_iter, jnp.int32)
@@ -82,7 +85,8 @@ def working_set_solve(
         sub_pen = penalty.restrict(idx)
         sub_step = jnp.maximum(step, 1.0 / lipschitz_constant(sub_loss, size, dtype, n_iter=24))
         sub = fista(sub_loss, sub_pen, lam, st.beta[idx], step=sub_step, tol_abs=INNER_TOL_FRACTION * tol_abs,
-                    max_iter=budget - st.n_iter, check_every=check_every, backtrack=backtrack)
+                    max_iter=budget - st.n_iter, check_every=check_every, backtrack=backtrack,
+                    polish=polish_every > 0, polish_every=polish_every)
         beta = st.beta.at[idx].set(sub.beta)
         info = duality_gap(loss, penalty, beta, lam, profile)
         return _Outer(info.beta, info.grad, info.gap, info.loss, st.n_iter + sub.n_iter, st.n_outer + 1)
