@@ -24,7 +24,7 @@ from jaxreg._penalty_setup import (
     default_l1_ratio,
     early_stop,
 )
-from jaxreg._sharding import MeshAxis, device_memory, pad_rows, to_numpy, use_gram
+from jaxreg._sharding import BatchShape, MeshAxis, check_path_memory, device_memory, pad_rows, to_numpy, use_gram
 from jaxreg._static import merge_static
 from jaxreg.losses import SUPPORTED_FAMILIES
 from jaxreg.result import Path
@@ -256,6 +256,10 @@ def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
     With a ``mesh``, the rows of ``X``, ``y`` and the weights are padded with zero-weight rows to a multiple of the
     mesh axis and split along it, the other arguments replicated (see :mod:`jaxreg._sharding`).
     """
+    c = s.config
+    shape = BatchShape.of(*s.x.shape, s.grid.shape[0], s.dtype.itemsize, c.family, c.gram, c.n_outputs)
+    check_path_memory(shape, 1 if mesh is None else mesh.size,
+                      device_memory(None if mesh is None else mesh.mesh.devices.flat), c.family)
     with x64(s.dtype == np.float64):
         args, custom = core_args(s)
         if mesh is not None:

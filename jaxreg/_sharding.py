@@ -177,6 +177,23 @@ class BatchShape(NamedTuple):
         return self.itemsize * self.n * self.p + -(-chunk // shards) * self.problem_bytes()
 
 
+def check_path_memory(shape: BatchShape, shards: int, available: int | None, family: str) -> None:
+    """A ``ValueError`` naming ``X`` when one path (its rows split over ``shards`` devices) would not fit in
+    ``MEMORY_FRACTION`` of ``available`` bytes per device (``None``: unknown, no check), with the options that would.
+    """
+    rows = BatchShape(-(-shape.n // shards), *shape[1:])
+    need = rows.chunk_bytes(1)
+    if available is None or need <= MEMORY_FRACTION * available:
+        return
+    options = ["dtype='float32'"] if shape.itemsize == 8 else []
+    if shape.gram:
+        on_x = BatchShape.of(rows.n, shape.p, shape.n_lambdas, shape.itemsize, family, False, shape.n_outputs)
+        options += ["precompute=False"] if on_x.chunk_bytes(1) < need else []
+    options.append("mesh= with more devices (rows split across them)")
+    raise ValueError(f"X: one {family} path on {shape.n:,} × {shape.p:,} needs about {_size(need)} per device but "
+                     f"only {_size(available)} is available; try {' or '.join(options)}.")
+
+
 def plan_batch_size(shape: BatchShape, n_problems: int, requested: int | None, default: int, shards: int,
                     available: int | None) -> int:
     """Problems per vectorized call: ``requested`` (or ``default``), rounded up to a multiple of ``shards``.

@@ -189,3 +189,22 @@ def test_memory_checks_run_before_any_compilation(monkeypatch):
     monkeypatch.setattr(_batch, "device_memory", lambda devices=None: 20_000)
     with pytest.raises(ValueError, match="batch_size=11 needs about"):
         jaxreg.cv_path(X, Y, n_folds=10, batch_size=11, n_lambdas=5)
+
+
+def test_a_path_that_would_not_fit_is_refused_with_options(monkeypatch):
+    from jaxreg._sharding import check_path_memory
+
+    shape = BatchShape.of(100_000, 1_000, 100, 8, "gaussian", gram=True)
+    check_path_memory(shape, 1, None, "gaussian")  # unknown memory: no check
+    check_path_memory(shape, 1, 10**10, "gaussian")  # 2.4 GB of 10
+    with pytest.raises(ValueError, match=r"X: one gaussian path on 100,000 × 1,000 needs about 2\.4 GB per device "
+                                         r"but only 2\.0 GB is available; try dtype='float32' or mesh="):
+        check_path_memory(shape, 1, 2 * 10**9, "gaussian")
+    check_path_memory(shape, 8, 2 * 10**9, "gaussian")  # rows split over 8 devices
+    wide = BatchShape.of(1_000, 2_000, 100, 4, "gaussian", gram=True)  # float32, p² > n p: the X form needs less
+    with pytest.raises(ValueError, match="try precompute=False or mesh="):
+        check_path_memory(wide, 1, 10**7, "gaussian")
+    # jaxreg.path checks before it compiles anything (the estimate for this 30 × 5 problem is ~16 kB)
+    monkeypatch.setattr(jaxreg._setup, "device_memory", lambda devices=None: 10_000)
+    with pytest.raises(ValueError, match="X: one binomial path on 30 × 5 needs about"):
+        jaxreg.path(X, (Y > 0).astype(float), family="binomial")
