@@ -143,8 +143,8 @@ def cv_path(
         Seed of the random folds (None: fresh randomness, as glmnet).
     batch_size : int, optional
         How many fits run in one vectorized (``vmap``) call. Default: all on a GPU/TPU, one at a time on each core
-        of a CPU (faster there except for tiny designs: each fit stops as soon as it converges), fewer when they would not
-        fit in memory; a requested size that would not fit is a ``ValueError`` naming one that would.
+        of a CPU (faster there except for tiny designs: each fit stops as soon as it converges), fewer when they
+        would not fit in memory; a requested size that would not fit is a ``ValueError`` naming one that would.
     progress : bool
         Print a line per batch of fold fits to standard error.
     mesh : jax.sharding.Mesh, optional

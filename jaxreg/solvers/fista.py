@@ -94,7 +94,8 @@ def fista(
         restarting the momentum if it moved the point. Each polish counts as one iteration.
     polish_every
         With ``polish``: > 0 polishes only every that many iterations (static; rounded to the measures, which come
-        every ``check_every``), for problems where a Newton step costs many iterations.
+        every ``check_every``), for problems where a Newton step costs many iterations; its system then has the
+        problem's full size (one compiled system, :func:`~jaxreg.solvers.newton.newton_polish`).
     """
     safe_step = step if min_step is None else min_step
 
@@ -139,7 +140,7 @@ def fista(
         return beta_new, (beta, jnp.where(restart, jnp.ones_like(t), t_next), h)
 
     def newton(beta: jax.Array, carry: tuple[jax.Array, ...]) -> tuple[jax.Array, tuple[jax.Array, ...]]:
-        polished = newton_polish(loss, penalty, lam, beta)
+        polished = newton_polish(loss, penalty, lam, beta, compact=polish_every == 0)
         # momentum restarts only if the point moved: resetting it every check_every iterations cripples FISTA
         # where the Newton step is refused (ill-conditioned faces)
         moved = jnp.any(polished != beta)

@@ -55,12 +55,13 @@ def polish_sizes(m: int) -> tuple[int, ...]:
     return (*sizes, m)
 
 
-def newton_polish(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array) -> jax.Array:
+def newton_polish(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array, compact: bool = True) -> jax.Array:
     """One safeguarded Newton step on the face of ``beta`` (see the module docstring); never raises the objective
     by more than its rounding.
 
     The free coordinates are gathered into the smallest of :func:`polish_sizes` that holds them, so the dense
-    solve costs ``O(|S|³)``, not ``O(m³)``.
+    solve costs ``O(|S|³)``, not ``O(m³)``; ``compact=False`` (static) always solves at size ``m``, which compiles
+    one system instead of one per size.
     """
     m = beta.shape[0]
     pen_grad, pen_curv, free = penalty.face(beta, lam)
@@ -70,7 +71,7 @@ def newton_polish(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array)
     # Near the optimum a step's decrease drowns in the rounding of the objective; within that noise it is accepted,
     # or the polish could not get closer than ~√eps.
     bar = obj0 + rounding_slack(obj0)
-    sizes = polish_sizes(m)
+    sizes = polish_sizes(m) if compact else (m,)
 
     def direction(k: int):
         def solve(_: None) -> jax.Array:
