@@ -99,24 +99,25 @@ def child(problem_name: str, solver: str, tol: float, quick: bool) -> dict:
     return record
 
 
-def certified_tol(results_path: Path, problem: str, solver: str) -> float | None:
+def certified_tols(results_path: Path) -> dict[tuple[str, str], float]:
+    """The tolerance that certified each (problem, solver) in ``results_path`` (empty when there is no such file)."""
+    from benchmarks.report import index
+
     try:
-        records = json.loads(results_path.read_text())["records"]
+        records = index(json.loads(results_path.read_text()))
     except (OSError, ValueError, KeyError):
-        return None
-    for r in records:
-        if r["problem"] == problem and r["solver"] == solver and r.get("status") == "certified":
-            return float(r["tol"])
-    return None
+        return {}
+    return {key: float(r["tol"]) for key, r in records.items() if r.get("status") == "certified"}
 
 
 def measure(problems: list[str], solvers: list[str], out: Path, quick: bool) -> list[dict]:
     from benchmarks.peers import PEERS
 
+    tols = certified_tols(out / "results.json")
     records = []
     for problem in problems:
         for solver in solvers:
-            tol = certified_tol(out / "results.json", problem, solver) or PEERS[solver].start_tol
+            tol = tols.get((problem, solver), PEERS[solver].start_tol)
             cmd = [sys.executable, "-m", "benchmarks.memory", "--child", problem, solver, repr(tol)]
             cmd += ["--quick"] if quick else []
             proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
