@@ -1,5 +1,6 @@
 """Newton polish on the current face (jaxreg.solvers.newton) and the extrapolated warm start (warm_start)."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -126,6 +127,31 @@ def test_fista_with_polish_reaches_the_same_certified_solution():
     assert bool(plain.converged) and bool(polished.converged)
     np.testing.assert_allclose(polished.beta, plain.beta, atol=1e-5)
     assert int(polished.n_iter) < int(plain.n_iter)
+
+
+def test_a_feature_entering_the_support_costs_one_iteration_and_one_polish():
+    """From the solution at one λ, the next λ's solution has one more nonzero: one proximal-gradient step lets it
+    in, and the Newton step on that face lands on the solution (the polish on the old face could not find it)."""
+    X, y = _gaussian(80, 12, seed=3)
+    p = X.shape[1]
+    loss, pen = GaussianGram.from_data(X, y), _penalty(p)
+    step = 1.0 / lipschitz_constant(loss, p, jnp.float64)
+    kw = dict(step=step, tol_abs=1e-13, max_iter=100_000, check_every=10)
+    lams = float(jnp.max(jnp.abs(loss.xty))) * np.geomspace(0.999, 0.05, 60)
+    reference = jax.jit(jax.vmap(lambda lam: fista(loss, pen, lam, jnp.zeros(p), **kw).beta))
+    sols = np.asarray(reference(jnp.asarray(lams)))
+    polished = jax.jit(lambda lam, b: fista(loss, pen, lam, b, polish=True, **kw))
+    checked = 0
+    for k in range(len(lams) - 1):
+        old, new = sols[k] != 0, sols[k + 1] != 0
+        # the features the gradient at the old solution pulls off zero at the new λ are exactly the ones entering
+        pulled = (np.abs(np.asarray(loss.grad(jnp.asarray(sols[k])))) > lams[k + 1]) & ~old
+        if np.all(new >= old) and new.sum() == old.sum() + 1 and np.array_equal(pulled, new & ~old):
+            res = polished(jnp.asarray(lams[k + 1]), jnp.asarray(sols[k]))
+            assert bool(res.converged) and int(res.n_iter) == 2
+            np.testing.assert_allclose(res.beta, sols[k + 1], atol=1e-9)
+            checked += 1
+    assert checked >= 3
 
 
 def test_polish_sizes_are_static_powers_of_two_up_to_m():

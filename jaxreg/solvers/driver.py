@@ -56,9 +56,13 @@ def drive(
 
     ``check_every`` is static; ``max_iter`` may be traced (0 skips the solve after the first measure). ``polish``,
     if given, moves ``(beta, carry)`` before every measure but the first (e.g. a Newton step on the current face,
-    :mod:`jaxreg.solvers.newton`), and right after the first if that one misses the target: a warm start that
-    needs only polishing costs one iteration. A polish counts as one iteration. ``polish_every`` (static) > 0
-    polishes only when the iteration count passes a multiple of it, and not at the first measure.
+    :mod:`jaxreg.solvers.newton`); if the first measure misses the target, the first polish comes after a single
+    iteration rather than ``check_every``. That iteration lets in the coordinates the gradient pulls off their
+    kink, so a warm start one feature short of the next λ's support (the usual step along a path) costs one
+    iteration and one polish; polishing the warm start's own face instead could not find the new feature (measured
+    on the quick ``tall``, ``square`` and ``corr`` benchmark problems: 1.3–2× faster paths, iterations 660 → 231 on
+    ``tall``). A polish counts as one iteration. ``polish_every`` (static) > 0 polishes only when the iteration
+    count passes a multiple of it, and not at the first measure.
     """
     info0 = measure(beta0, carry0)
 
@@ -78,8 +82,8 @@ def drive(
             beta, carry = lax.cond(go, lambda bc: polish(*bc), lambda bc: bc, (beta, carry))
             n_iter = st.n_iter + check_every + go.astype(jnp.int32)
         else:
-            beta, carry = polish(*lax.cond(st.fresh, lambda bc: bc, iterations, (st.beta, st.carry)))
-            n_iter = st.n_iter + jnp.where(st.fresh, 0, check_every) + 1
+            beta, carry = polish(*lax.cond(st.fresh, lambda bc: iterate(*bc), iterations, (st.beta, st.carry)))
+            n_iter = st.n_iter + jnp.where(st.fresh, 1, check_every) + 1
         info = measure(beta, carry)
         return _State(beta, carry, n_iter, info.gap, info.loss, info.beta, jnp.zeros((), bool))
 
