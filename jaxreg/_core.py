@@ -102,7 +102,8 @@ def fit_path(
     y_scale = response_scale(y, w) if config.standardize_response else 1.0
     y = y / y_scale
     cox = config.family == "cox"
-    if cox:  # (time, status[, stratum]); no intercept, but X is centred all the same (f is invariant to it)
+    if cox:  # (time, status[, stratum[, start]]); no intercept, but X is centred all the same (f is invariant to it)
+        start = y[:, 3] if y.shape[1] > 3 else None
         y, status, strata = y[:, 0], y[:, 1], (y[:, 2] if y.shape[1] > 2 else None)
     prep = prepare(x, y, w, fit_intercept=config.fit_intercept or cox, standardize=config.standardize,
                    least_squares=least_squares)
@@ -118,7 +119,7 @@ def fit_path(
         loss = (GaussianGram if config.gram else GaussianX).from_data(prep.x, prep.y)
         beta_null = jnp.zeros(p, dtype)
     elif cox:
-        loss = Cox.from_data(prep.x, y, status, w / n, offset, strata)
+        loss = Cox.from_data(prep.x, y, status, w / n, offset, strata, start)
         beta_null = jnp.zeros(p, dtype)
     else:
         xs = jnp.concatenate([prep.x, jnp.ones((n, 1), dtype)], axis=1) if free_intercept else prep.x

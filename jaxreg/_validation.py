@@ -124,11 +124,15 @@ def check_mgaussian_y(y: Any, n: int) -> np.ndarray:
 
 
 def check_cox_y(y: Any, n: int) -> np.ndarray:
-    """Survival responses → an ``(n, 2)`` float array of (time, status), as glmnet's ``Surv(time, status)``.
+    """Survival responses → float arrays, as glmnet's ``Surv``: ``(n, 2)`` of (time, status) for right-censored
+    data, or ``(n, 4)`` of (stop, status, stratum 0, start) for start–stop data (each row at risk on
+    ``(start, stop]``, glmnet's ``Surv(start, stop, status)``; :func:`add_strata` fills the stratum column).
 
-    Accepts an ``(n, 2)`` array (time first), a DataFrame with columns named ``time`` and ``status`` (or ``event``),
-    in any order, or a structured array with one boolean field (the event) and one numeric field (the time), as
-    scikit-survival's ``Surv`` makes. Times must be positive (glmnet's rule) and statuses 0 or 1 (1: an event).
+    Accepts an ``(n, 2)`` array (time first) or an ``(n, 3)`` one (start, stop, status); a DataFrame with columns
+    named ``time`` and ``status`` (or ``event``), or ``start``, ``stop`` and ``status`` (or ``event``), in any order;
+    or a structured array with one boolean field (the event) and one numeric field (the time), as scikit-survival's
+    ``Surv`` makes. Times must be positive (stop times; start times may be 0 and must be below their stop times,
+    glmnet's rules) and statuses 0 or 1 (1: an event).
     """
     names = [str(c).lower() for c in getattr(y, "columns", ())]
     fields = getattr(getattr(y, "dtype", None), "names", None)
@@ -139,21 +143,32 @@ def check_cox_y(y: Any, n: int) -> np.ndarray:
                              f"(time) field, got fields {fields}.")
         event, time = (fields[0], fields[1]) if kinds[0] == "b" else (fields[1], fields[0])
         y = np.column_stack([np.asarray(y)[time], np.asarray(y)[event]])
-    elif len(names) == 2 and "time" in names and ({"status", "event"} & set(names)):
-        y = np.asarray(y)[:, [names.index("time"), 1 - names.index("time")]]
+    elif names:
+        status = "status" if "status" in names else "event"
+        wanted = ["start", "stop", status] if "start" in names or "stop" in names else ["time", status]
+        if len(names) == len(wanted) and set(wanted) <= set(names):
+            y = np.asarray(y)[:, [names.index(c) for c in wanted]]
     ya = _to_float_array(y, "y")
-    if ya.ndim != 2 or ya.shape[0] != n or ya.shape[1] != 2:
-        extra = " (start-stop data is not supported)" if ya.ndim == 2 and ya.shape[1] == 3 else ""
-        raise ValueError(f"y: family='cox' needs an array of shape (n_samples, 2) holding (time, status) with {n} "
-                         f"rows, got shape {ya.shape}{extra}.")
+    if ya.ndim != 2 or ya.shape[0] != n or ya.shape[1] not in (2, 3):
+        raise ValueError(f"y: family='cox' needs an array of shape (n_samples, 2) holding (time, status), or "
+                         f"(n_samples, 3) holding (start, stop, status), with {n} rows, got shape {ya.shape}.")
     _check_finite(ya, "y")
-    if (ya[:, 0] <= 0).any():
-        raise ValueError(f"y: family='cox' needs positive survival times (first column), got "
-                         f"{int((ya[:, 0] <= 0).sum())} non-positive (smallest {ya[:, 0].min():g}).")
-    if not np.isin(ya[:, 1], (0.0, 1.0)).all():
-        raise ValueError("y: family='cox' needs a status (second column) of 0 (censored) or 1 (event), got "
-                         f"{np.unique(ya[:, 1])[:5]}.")
-    return ya
+    time, status = ya[:, -2], ya[:, -1]
+    if (time <= 0).any():
+        which = "stop times (second column)" if ya.shape[1] == 3 else "survival times (first column)"
+        raise ValueError(f"y: family='cox' needs positive {which}, got {int((time <= 0).sum())} non-positive "
+                         f"(smallest {time.min():g}).")
+    if not np.isin(status, (0.0, 1.0)).all():
+        raise ValueError(f"y: family='cox' needs a status (column {ya.shape[1]}) of 0 (censored) or 1 (event), got "
+                         f"{np.unique(status)[:5]}.")
+    if ya.shape[1] == 2:
+        return ya
+    start = ya[:, 0]
+    if (start < 0).any() or (start >= time).any():
+        bad = int(((start < 0) | (start >= time)).sum())
+        raise ValueError(f"y: family='cox' start-stop data needs 0 ≤ start < stop in every row, got {bad} rows "
+                         "that are not.")
+    return np.column_stack([time, status, np.zeros(n), start])
 
 
 def label_ids(labels: Any, name: str, length: int, what: str, *, integral: bool = False) -> np.ndarray:
@@ -175,12 +190,15 @@ def label_ids(labels: Any, name: str, length: int, what: str, *, integral: bool 
 
 def add_strata(y: np.ndarray, strata: Any, family: str) -> np.ndarray:
     """Cox with ``strata`` (a label per sample, glmnet's ``stratifySurv``): ``(time, status, stratum id)``, the ids
-    ``0 … S − 1`` in the order of the sorted labels; unchanged without."""
+    ``0 … S − 1`` in the order of the sorted labels (start–stop data: in its stratum column); unchanged without."""
     if strata is None:
         return y
     if family != "cox":
         raise ValueError(f"strata: only used by family='cox', not {family!r}.")
-    return np.column_stack([y, label_ids(strata, "strata", y.shape[0], "sample").astype(np.float64)])
+    ids = label_ids(strata, "strata", y.shape[0], "sample").astype(np.float64)
+    if y.shape[1] == 4:
+        return np.column_stack([y[:, :2], ids, y[:, 3]])
+    return np.column_stack([y, ids])
 
 
 def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bool = False) -> np.ndarray:

@@ -199,6 +199,9 @@ def cv_path(
         raise ValueError("relax: cross-validates the relaxed fits of one l1_ratio; choose it first (got "
                          f"{len(alphas)} values).")
     scoring = check_scoring(scoring, s.family)
+    if scoring == "C" and s.y.shape[1] > 3:
+        raise ValueError("scoring: 'C' (Harrell's concordance) needs right-censored (time, status) data; use "
+                         "scoring='deviance' with start-stop data.")
     if foldid is None:
         n_folds = v.check_int(n_folds, "n_folds", low=2)
         if n_folds > n:

@@ -93,7 +93,10 @@ def path(
         rates) for poisson, not all zero; two or more labels for multinomial (``Path.classes``, sorted);
         an ``(n, K)`` matrix of real responses for mgaussian; for cox an ``(n, 2)`` array of (time, status) with
         times > 0 and status 1 for an event, 0 for censoring (glmnet's ``Surv(time, status)``; also a DataFrame
-        with columns ``time`` and ``status`` or ``event``, or scikit-survival's structured array).
+        with columns ``time`` and ``status`` or ``event``, or scikit-survival's structured array), or an
+        ``(n, 3)`` array of (start, stop, status) for start–stop data, each row at risk on ``(start, stop]`` with
+        ``0 ≤ start < stop`` (glmnet's ``Surv(start, stop, status)``; a DataFrame with columns ``start``,
+        ``stop`` and ``status``/``event``): the risk set of an event at ``t`` is then ``{j : start_j < t ≤ stop_j}``.
     family : {"gaussian", "binomial", "poisson", "multinomial", "mgaussian", "cox"}
         The loss. Multinomial and mgaussian paths have ``coef`` of shape ``(L, p, K)`` and ``intercept``
         ``(L, K)``; multinomial ones are centred over the classes as glmnet's (only differences between classes

@@ -142,10 +142,17 @@ def cox_deviance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _cox_deviance(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """One stratum; start–stop rows (a fourth column, the start) leave the risk sets that begin after them."""
     order = np.argsort(y[:, 0], kind="stable")
     t, c, w, eta = y[order, 0], w[order] * y[order, 1], w[order], eta[order]
     top = np.max(eta[w > 0], axis=0)
-    risk = np.cumsum((w[:, None] * np.exp(eta - top))[::-1], axis=0)[::-1][np.searchsorted(t, t, side="left")]
+    e = w[:, None] * np.exp(eta - top)
+    risk = np.cumsum(e[::-1], axis=0)[::-1][np.searchsorted(t, t, side="left")]
+    if y.shape[1] > 3:  # less the rows entering at or after each time
+        start = y[order, 3]
+        by_start = np.argsort(start, kind="stable")
+        tail = np.vstack([np.cumsum(e[by_start][::-1], axis=0)[::-1], np.zeros((1, e.shape[1]))])
+        risk = risk - tail[np.searchsorted(start[by_start], t, side="left")]
     events = c > 0
     loglik = c[events] @ (eta[events] - np.log(risk[events]) - top)
     tied = np.bincount(np.unique(t, return_inverse=True)[1].ravel(), weights=c)

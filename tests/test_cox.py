@@ -232,11 +232,60 @@ def test_survival_response_forms():
     np.testing.assert_array_equal(jaxreg.path(X, structured, family="cox", n_lambdas=8).coef, base.coef)
 
 
+def test_start_stop_rows_from_zero_are_right_censored_data():
+    X, y = make_cox(60, 4, seed=21)
+    base = jaxreg.path(X, y, family="cox", n_lambdas=15, tol=1e-12)
+    zero = jaxreg.path(X, np.c_[np.zeros(60), y], family="cox", n_lambdas=15, tol=1e-12)
+    np.testing.assert_allclose(zero.lambdas, base.lambdas, rtol=1e-12)
+    np.testing.assert_allclose(zero.coef, base.coef, rtol=1e-9, atol=1e-12)
+
+
+def test_splitting_each_interval_leaves_the_partial_likelihood_unchanged():
+    """Counting-process data: a subject seen on (0, s] (censored at s) and then on (s, t] is the subject seen on
+    (0, t], so splitting every row's interval — at event times of others too — gives the same fit (the risk sets
+    are the same sets of subjects), weights and strata included."""
+    X, y = make_cox(50, 4, seed=22)
+    rng = np.random.default_rng(3)
+    events = np.sort(y[y[:, 1] == 1, 0])
+    cut = np.where(rng.uniform(size=50) < 0.5, rng.uniform(0.1, 0.9, 50) * y[:, 0],
+                   events[np.minimum(np.searchsorted(events, y[:, 0]) // 2, events.size - 1)])
+    cut = np.where(cut < y[:, 0], cut, 0.5 * y[:, 0])
+    first = np.c_[np.zeros(50), cut, np.zeros(50)]
+    second = np.c_[cut, y]
+    w = rng.uniform(0.5, 2.0, 50)
+    strata = rng.integers(0, 2, 50)
+    kw = dict(family="cox", n_lambdas=12, tol=1e-12, l1_ratio=0.7)
+    whole = jaxreg.path(X, y, sample_weight=w, strata=strata, **kw)
+    # twice the rows with the same weights: the mean partial likelihood is halved, and so is every λ
+    split = jaxreg.path(np.vstack([X, X]), np.vstack([first, second]), sample_weight=np.r_[w, w],
+                        strata=np.r_[strata, strata], lambdas=whole.lambdas / 2, **kw)
+    assert whole.lambda_max == pytest.approx(2 * jaxreg.path(
+        np.vstack([X, X]), np.vstack([first, second]), sample_weight=np.r_[w, w], strata=np.r_[strata, strata],
+        **kw).lambda_max, rel=1e-9)
+    np.testing.assert_allclose(split.coef, whole.coef, rtol=1e-7, atol=1e-9)
+
+
+def test_start_stop_data_frame_and_scores():
+    pd = pytest.importorskip("pandas")
+    X, y = make_cox(60, 3, seed=23)
+    start = 0.3 * y[:, 0] * (np.arange(60) % 2)
+    base = jaxreg.path(X, np.c_[start, y], family="cox", n_lambdas=8)
+    frame = pd.DataFrame({"status": y[:, 1].astype(int), "stop": y[:, 0], "start": start})
+    np.testing.assert_array_equal(jaxreg.path(X, frame, family="cox", n_lambdas=8).coef, base.coef)
+    foldid = np.arange(60) % 3
+    cv = jaxreg.cv_path(X, np.c_[start, y], family="cox", foldid=foldid, n_lambdas=8)
+    assert np.all(np.isfinite(cv.cv_mean))
+    with pytest.raises(ValueError, match="scoring: 'C' .* right-censored"):
+        jaxreg.cv_path(X, np.c_[start, y], family="cox", foldid=foldid, n_lambdas=8, scoring="C")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         (dict(y="vector"), r"y: family='cox' needs an array of shape \(n_samples, 2\)"),
-        (dict(y="start_stop"), "start-stop data is not supported"),
+        (dict(y="start_after_stop"), "0 ≤ start < stop in every row"),
+        (dict(y="negative_start"), "0 ≤ start < stop in every row"),
+        (dict(y="four_columns"), r"or \(n_samples, 3\) holding \(start, stop, status\)"),
         (dict(y="negative_time"), "positive survival times"),
         (dict(y="bad_status"), "status .* 0 .* or 1"),
         (dict(y="no_events"), "at least one event"),
@@ -248,7 +297,8 @@ def test_survival_response_forms():
 def test_bad_cox_input(kwargs, message):
     X, y = make_cox(30, 3, seed=15)
     variants = {
-        "vector": y[:, 0], "start_stop": np.c_[np.zeros(30), y], "negative_time": np.c_[y[:, 0] - 10, y[:, 1]],
+        "vector": y[:, 0], "start_after_stop": np.c_[y[:, 0], y], "negative_start": np.c_[np.full(30, -1.0), y],
+        "four_columns": np.c_[y, y], "negative_time": np.c_[y[:, 0] - 10, y[:, 1]],
         "bad_status": np.c_[y[:, 0], 2 * y[:, 1]], "no_events": np.c_[y[:, 0], 0 * y[:, 1]],
         "events_zero": 1.0 - y[:, 1], "matrix": np.zeros((30, 2)),
     }

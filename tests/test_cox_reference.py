@@ -46,7 +46,7 @@ def case(request):
 
 def test_all_cases_are_present():
     assert {"default", "enet", "ties_weights_pf", "offset", "bounds", "nostd_user_lambda", "wide", "strata",
-            "strata_ties_weights"} <= set(CASES)
+            "strata_ties_weights", "start_stop", "start_stop_strata"} <= set(CASES)
 
 
 def test_lambda_grid_and_early_stop_match_glmnet(case):

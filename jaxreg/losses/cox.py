@@ -30,6 +30,13 @@ the gap vanishes at the optimum). Only the deaths' own terms mix the two parts; 
 strata's partial likelihoods. Rows are sorted by (stratum, time) and every risk set and cumulative hazard stops at
 its stratum's end: the cumulative sums above become segmented ones, restarting at each stratum (the formulas,
 including the dual, hold stratum by stratum).
+
+**Start–stop data** (glmnet's ``Surv(start, stop, status)``, counting-process form): a row is at risk on
+``(start, stop]`` and ``t`` is its stop time, so ``R(i) = {j : start_j < t_i ≤ t_j}`` (same stratum). Rows are still
+sorted by (stratum, stop); a risk-set sum is the one above less the sum over the rows that have not entered yet
+(``start_j ≥ t_i``), a reverse cumulative sum in (stratum, start) order read at each time's entry position, and a
+row's cumulative hazard is the one at its stop less the one at its start. Nothing else changes: the dual bound holds
+for any risk sets that contain their own deaths.
 """
 
 from __future__ import annotations
@@ -51,6 +58,33 @@ class CoxAux(NamedTuple):
     risk_mean: jax.Array  # Σ_{R(i)} e η / S_i: the mean of η over the risk set
 
 
+class CoxEntry(NamedTuple):
+    """Start–stop data, rows in (stratum, stop) order: ``order`` sorts them by (stratum, start); ``later[i]`` counts
+    the rows before (stratum_i, t_i) in that order (those of earlier strata or entering before ``t_i``) and ``end[i]``
+    those of strata up to row i's, so the rows not yet at risk at ``t_i`` are positions ``later[i] … end[i] − 1``;
+    ``seen[i]`` is the last row (in stop order, same stratum) with ``t ≤ start_i``, −1 if none."""
+
+    order: jax.Array
+    later: jax.Array
+    end: jax.Array
+    seen: jax.Array
+
+
+def _count_before(stratum_a: jax.Array, time_a: jax.Array, stratum_b: jax.Array, time_b: jax.Array,
+                  ties_first: bool) -> jax.Array:
+    """For each item of ``b``: how many items of ``a`` sort before it by (stratum, time), counting ``a``'s items at
+    an equal (stratum, time) too when ``ties_first``. A stable sort of both together, so comparisons are exact."""
+    na = stratum_a.shape[0]
+    kind = jnp.concatenate([jnp.zeros(na, jnp.int32), jnp.ones(stratum_b.shape[0], jnp.int32)])
+    # at equal (stratum, time), the a-items sort first when ties count, else last
+    order = jnp.lexsort((kind if ties_first else -kind, jnp.concatenate([time_a, time_b]),
+                         jnp.concatenate([stratum_a, stratum_b])))
+    is_a = order < na
+    before = (jnp.cumsum(is_a) - is_a).astype(jnp.int32)  # a-items strictly before each position
+    nb = stratum_b.shape[0]
+    return jnp.zeros(nb, jnp.int32).at[jnp.where(is_a, nb, order - na)].set(before, mode="drop")
+
+
 class Cox(NamedTuple):
     """Breslow partial likelihood on rows sorted by time (see the module docstring); weights ``ω`` sum to 1."""
 
@@ -65,12 +99,15 @@ class Cox(NamedTuple):
     curv: jax.Array  # (n,) e⁰ A⁰: the reference curvature weights
     col_sq: jax.Array  # (p,) Σ curv x_j²
     starts: jax.Array | None = None  # (n,) bool: first row of a stratum (None: one stratum)
+    entry: CoxEntry | None = None  # start–stop data: where each row enters (None: every row at risk from time 0)
 
     @classmethod
     def from_data(cls, x: jax.Array, time: jax.Array, status: jax.Array, omega: jax.Array,
-                  offset: jax.Array | None = None, strata: jax.Array | None = None) -> "Cox":
+                  offset: jax.Array | None = None, strata: jax.Array | None = None,
+                  start: jax.Array | None = None) -> "Cox":
         """The loss of ``(time, status)`` with weights ``omega`` summing to 1 (rows are sorted here, stably, by
-        stratum then time; ``strata``: a stratum label per row, or None for one)."""
+        stratum then time; ``strata``: a stratum label per row, or None for one; ``start``: start–stop data, each
+        row at risk on ``(start, time]``)."""
         order = jnp.argsort(time, stable=True)
         if strata is not None:
             order = order[jnp.argsort(strata[order], stable=True)]
@@ -88,7 +125,18 @@ class Cox(NamedTuple):
         cum = jnp.cumsum(death)
         tied = cum[last] - cum[first] + death[first]
         sat = jnp.sum(xlogy(death, jnp.where(death > 0, tied, 1.0)))
-        loss = cls(x[order], death, omega, offset, first, last, tied, sat, omega, omega @ (x * x), starts)
+        entry = None
+        if start is not None:
+            group = jnp.zeros(t.shape[0], jnp.int32) if strata is None else strata[order].astype(jnp.int32)
+            begin = start[order]
+            by_start = jnp.lexsort((begin, group))
+            later = _count_before(group, begin, group, t, ties_first=False)  # entered strictly before t
+            end = _count_before(group, jnp.zeros_like(t), group, jnp.full_like(t, jnp.inf), ties_first=True)
+            seen = _count_before(group, t, group, begin, ties_first=True) - 1
+            first_of_group = _count_before(group, jnp.zeros_like(t), group, jnp.full_like(t, -jnp.inf),
+                                           ties_first=False)
+            entry = CoxEntry(by_start, later, end, jnp.where(seen >= first_of_group, seen, -1))
+        loss = cls(x[order], death, omega, offset, first, last, tied, sat, omega, omega @ (x * x), starts, entry)
         curv = loss._grad_eta(jnp.zeros_like(t))[1]
         return loss._replace(curv=curv, col_sq=curv @ (loss.x * loss.x))
 
@@ -105,8 +153,22 @@ class Cox(NamedTuple):
         return lax.associative_scan(add, (v, jnp.broadcast_to(reset, v.shape)), reverse=reverse)[0]
 
     def _risk_sum(self, v: jax.Array) -> jax.Array:
-        """``Σ_{j ∈ R(i)} v_j`` for each row ``i``: the reverse cumulative sum at the first row of its time."""
-        return self._cumsum(v, reverse=True)[self.first]
+        """``Σ_{j ∈ R(i)} v_j`` for each row ``i``: the reverse cumulative sum at the first row of its time, less,
+        for start–stop data, the rows of its stratum that enter at or after its time."""
+        total = self._cumsum(v, reverse=True)[self.first]
+        if self.entry is None:
+            return total
+        tail = jnp.cumsum(v[self.entry.order][::-1], axis=0)[::-1]
+        tail = jnp.concatenate([tail, jnp.zeros_like(tail[:1])])  # position n: nothing left
+        return total - (tail[self.entry.later] - tail[self.entry.end])
+
+    def _hazard(self, s: jax.Array) -> jax.Array:
+        """Each row's cumulative hazard ``Σ c_i / S_i`` over the deaths ``i`` whose risk sets hold it."""
+        cum = self._cumsum(self.death / s)
+        hazard = cum[self.last]
+        if self.entry is None:
+            return hazard
+        return hazard - jnp.where(self.entry.seen >= 0, cum[jnp.maximum(self.entry.seen, 0)], 0.0)
 
     def _risk(self, eta: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         """``e`` (shifted by the largest ``η`` for safety), ``S`` at each sample's risk set and ``log S``."""
@@ -125,8 +187,7 @@ class Cox(NamedTuple):
     def _grad_eta(self, eta: jax.Array) -> tuple[jax.Array, jax.Array]:
         """The gradient in ``η`` and the curvature bound ``e ⊙ A``."""
         e, s, _ = self._risk(eta)
-        hazard = self._cumsum(self.death / s)[self.last]
-        bound = e * hazard
+        bound = e * self._hazard(s)
         return bound - self.death, bound
 
     def value(self, beta: jax.Array) -> jax.Array:
@@ -144,7 +205,7 @@ class Cox(NamedTuple):
     def hess_block(self, beta: jax.Array, idx: jax.Array) -> jax.Array:
         eta = self.x @ beta
         e, s, _ = self._risk(eta)
-        bound = e * self._cumsum(self.death / s)[self.last]
+        bound = e * self._hazard(s)
         xb = self.x[:, idx]
         # the risk-set means of the chosen columns, one row per sample
         means = self._risk_sum(e[:, None] * xb) / s[:, None]
@@ -153,8 +214,7 @@ class Cox(NamedTuple):
     def dual_parts(self, beta: jax.Array) -> tuple[jax.Array, jax.Array, CoxAux]:
         eta = self.x @ beta
         f, (e, s, log_s) = self._value(eta)
-        hazard = self._cumsum(self.death / s)[self.last]
-        grad = (e * hazard - self.death) @ self.x
+        grad = (e * self._hazard(s) - self.death) @ self.x
         risk_mean = self._risk_sum(e * eta) / s
         return f, grad, CoxAux(eta, log_s, e / s, risk_mean)
 

@@ -44,14 +44,18 @@ cwts <- seq(0.3, 2, length.out = 150)
 
 cv_case <- function(name, x, y, family, type, foldid, alpha = 1, weights = NULL, standardize = TRUE,
                     description = "", strata = NULL) {
-  ys <- if (is.null(strata)) y else stratifySurv(survival::Surv(y[, 1], y[, 2]), strata)
+  start_stop <- family == "cox" && ncol(y) == 3  # (start, stop, status): Surv(start, stop, status)
+  sv <- if (start_stop) survival::Surv(y[, 1], y[, 2], y[, 3]) else if (family == "cox") survival::Surv(y[, 1], y[, 2])
+  ys <- if (!is.null(strata)) stratifySurv(sv, strata) else if (start_stop) sv else y
   args <- list(x = x, y = ys, family = family, type.measure = type, foldid = foldid, alpha = alpha,
                standardize = standardize, thresh = THRESH, maxit = MAXIT)
   if (!is.null(weights)) args$weights <- weights
-  # stratified cox runs glmnet.path, whose IRLS loop stops at glmnet.control()$epsnr (default 1e-6): tightened
-  if (!is.null(strata)) glmnet.control(epsnr = 1e-14, mxitnr = 10000)
+  # stratified and start-stop cox run glmnet.path, whose IRLS loop stops at glmnet.control()$epsnr (default
+  # 1e-6): tightened
+  irls <- !is.null(strata) || start_stop
+  if (irls) glmnet.control(epsnr = 1e-14, mxitnr = 10000)
   cv <- do.call(cv.glmnet, args)
-  if (!is.null(strata)) glmnet.control(factory = TRUE)
+  if (irls) glmnet.control(factory = TRUE)
   list(strata = if (is.null(strata)) NULL else jvec(strata),
     name = name, description = description, family = family, type_measure = type, alpha = jscalar(alpha),
     standardize = standardize, foldid = jvec(foldid),
@@ -85,7 +89,12 @@ cases <- list(
           description = "CoxExample rows 1-150, columns 1-10, lasso, 5 folds, Harrell's C"),
   cv_case("cox_deviance_strata", cx, cy, "cox", "deviance", cfold5, strata = rep(1:3, length.out = 150),
           description = paste("CoxExample rows 1-150, columns 1-10, strata rep(1:3, length.out = 150)",
-                              "(stratifySurv), lasso, 5 folds, grouped partial-likelihood deviance"))
+                              "(stratifySurv), lasso, 5 folds, grouped partial-likelihood deviance")),
+  cv_case("cox_deviance_start_stop", cx, cbind(start = round(cy[, "time"] * ((1:150) %% 3) / 4, 6), cy), "cox",
+          "deviance", cfold5, alpha = 0.8,
+          description = paste("CoxExample rows 1-150, columns 1-10, as start-stop data Surv(start, time, status)",
+                              "with start = round(time * (row %% 3) / 4, 6), elastic net 0.8, 5 folds, grouped",
+                              "partial-likelihood deviance"))
 )
 meta <- list(glmnet_version = as.character(packageVersion("glmnet")), R_version = R.version.string,
              thresh = jscalar(THRESH), maxit = jscalar(MAXIT), cases = cases)

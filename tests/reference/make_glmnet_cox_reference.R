@@ -13,8 +13,10 @@
 # given on the command line restrict the run.
 #
 # Layout: as the poisson files without an intercept: y is n x 2 (time,
-# status), beta L x p; "offset" only for cases fitted with one, "strata" (one
-# integer label per row) only for stratified cases (glmnet's stratifySurv).
+# status), or n x 3 (start, stop, status) for the start-stop cases (glmnet's
+# Surv(start, stop, status)), beta L x p; "offset" only for cases fitted with
+# one, "strata" (one integer label per row) only for stratified cases (glmnet's
+# stratifySurv).
 
 suppressMessages({
   library(glmnet)
@@ -37,7 +39,8 @@ cy <- cy_all[1:200, ]
 
 # ---------------------------------------------------------------------------
 # The objective jaxreg solves, checked on glmnet's fits: with w normalised to
-# sum 1 and the Breslow risk sets R(i) = {j : t_j >= t_i},
+# sum 1 and the Breslow risk sets R(i) = {j : t_j >= t_i} (start-stop data:
+# {j : start_j < t_i <= t_j}, t the stop times),
 #   f(b) = -sum_i w_i d_i [eta_i - log sum_{j in R(i)} w_j exp(eta_j)],
 #   eta = offset + x b (no intercept),
 # plus lambda sum_j pf_j [(1 - alpha)/2 b_std_j^2 + alpha |b_std_j|], pf
@@ -54,9 +57,11 @@ cox_parts <- function(x, y, weights, offset, strata = NULL) {
   w <- if (is.null(weights)) rep(1, n) else weights
   w <- w / sum(w)
   o <- if (is.null(offset)) rep(0, n) else offset
-  t <- y[, 1]; d <- y[, 2]
+  k <- ncol(y)
+  t <- y[, k - 1]; d <- y[, k]
   g <- if (is.null(strata)) rep(1, n) else strata
   risk <- outer(t, t, "<=") & outer(g, g, "==")  # risk[i, j]: j in R(i), the same stratum
+  if (k == 3) risk <- risk & outer(t, y[, 1], ">")  # start-stop: j has entered before t_i
   dk <- tapply(w * d, paste(g, t), sum); dk <- dk[dk > 0]
   list(w = w, o = o, d = d, risk = risk, lsat = -sum(dk * log(dk)))
 }
@@ -115,7 +120,8 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = N
                       standardize = TRUE, lambda = NULL, offset = NULL, thresh_tight = THRESH_TIGHT,
                       strata = NULL) {
   if (!case_selected(name)) return(invisible(NULL))
-  ys <- if (is.null(strata)) y else stratifySurv(survival::Surv(y[, 1], y[, 2]), strata)
+  sv <- if (ncol(y) == 3) survival::Surv(y[, 1], y[, 2], y[, 3]) else survival::Surv(y[, 1], y[, 2])
+  ys <- if (is.null(strata)) (if (ncol(y) == 3) sv else y) else stratifySurv(sv, strata)
   args <- list(x = x, y = ys, family = "cox", alpha = alpha, standardize = standardize, thresh = THRESH,
                maxit = MAXIT)
   if (!is.null(weights)) args$weights <- weights
@@ -126,11 +132,12 @@ make_case <- function(name, description, x, y, alpha = 1, weights = NULL, pf = N
   if (!is.null(offset)) args$offset <- offset
   fit <- do.call(glmnet, args)
   stopifnot(fit$jerr == 0)
-  # stratified fits run glmnet.path, whose outer (IRLS) loop stops at glmnet.control()$epsnr (1e-6): its default
-  # fit violates the KKT conditions by ~3 %; the tight fit also tightens that loop
-  if (!is.null(strata)) glmnet.control(epsnr = 1e-14, mxitnr = 10000)
+  # stratified and start-stop fits run glmnet.path, whose outer (IRLS) loop stops at glmnet.control()$epsnr
+  # (1e-6): its default fit violates the KKT conditions by ~3 %; the tight fit also tightens that loop
+  irls <- !is.null(strata) || ncol(y) == 3
+  if (irls) glmnet.control(epsnr = 1e-14, mxitnr = 10000)
   tight <- tight_refit(args, fit, thresh_tight)
-  if (!is.null(strata)) glmnet.control(factory = TRUE)
+  if (irls) glmnet.control(factory = TRUE)
   tfit <- tight$fit
   beta <- as.matrix(fit$beta); tbeta <- as.matrix(tfit$beta)
   lo_k <- if (is.null(lower)) -Inf else lower
@@ -222,6 +229,28 @@ make_case("strata_ties_weights",
   paste("CoxExample rows 1-200 with the tied times of ties_weights_pf and its weights, strata 2 where x1 > 0",
         "else 1 (strata of unequal sizes, correlated with a feature), alpha = 0.5; default grid."),
   cx, cy_tied, weights = w3, alpha = 0.5, strata = g9)
+
+# start-stop (counting-process) data: each row at risk on (start, stop]. Starts are 0 for a third of the rows,
+# else a random fraction of the stop time; a few are set equal to an event time of another row (a row entering at
+# an event time is not at risk for it).
+start10 <- round(ifelse(runif(200) < 1 / 3, 0, runif(200, 0, 0.9) * cy[, "time"]), 6)
+ev <- sort(cy[cy[, "status"] == 1, "time"])
+for (i in 1:10) {
+  later <- which(cy[, "time"] > ev[5 * i])
+  start10[later[1]] <- ev[5 * i]
+}
+stopifnot(all(start10 < cy[, "time"]), any(start10 %in% ev))
+ss10 <- cbind(start = start10, stop = cy[, "time"], status = cy[, "status"])
+make_case("start_stop",
+  paste("CoxExample rows 1-200 as start-stop data Surv(start, stop, status): stop and status CoxExample's, start 0",
+        "for about a third of the rows (runif(200) < 1/3) and round(runif(200, 0, 0.9) * time, 6) otherwise",
+        "(continuing the seed), then 10 starts set to event times of other rows; default grid."),
+  cx, ss10)
+
+make_case("start_stop_strata",
+  paste("The start_stop data with the strata of strata_ties_weights (2 where x1 > 0 else 1), the weights of",
+        "ties_weights_pf and alpha = 0.7; default grid."),
+  cx, ss10, weights = w3, alpha = 0.7, strata = g9)
 
 check_selected_cases(names(summary_tab))
 tab <- do.call(rbind, summary_tab)
