@@ -159,7 +159,8 @@ def check_cox_y(y: Any, n: int) -> np.ndarray:
         raise ValueError(f"y: family='cox' needs positive {which}, got {int((time <= 0).sum())} non-positive "
                          f"(smallest {time.min():g}).")
     if not np.isin(status, (0.0, 1.0)).all():
-        raise ValueError(f"y: family='cox' needs a status (column {ya.shape[1]}) of 0 (censored) or 1 (event), got "
+        which = "third" if ya.shape[1] == 3 else "second"
+        raise ValueError(f"y: family='cox' needs a status ({which} column) of 0 (censored) or 1 (event), got "
                          f"{np.unique(status)[:5]}.")
     if ya.shape[1] == 2:
         return ya
