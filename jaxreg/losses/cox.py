@@ -131,10 +131,10 @@ class Cox(NamedTuple):
             begin = start[order]
             by_start = jnp.lexsort((begin, group))
             later = _count_before(group, begin, group, t, ties_first=False)  # entered strictly before t
-            end = _count_before(group, jnp.zeros_like(t), group, jnp.full_like(t, jnp.inf), ties_first=True)
             seen = _count_before(group, t, group, begin, ties_first=True) - 1
-            first_of_group = _count_before(group, jnp.zeros_like(t), group, jnp.full_like(t, -jnp.inf),
-                                           ties_first=False)
+            # rows are in (stratum, stop) order: each stratum's rows are one run of positions
+            first_of_group = jnp.searchsorted(group, group, side="left")
+            end = jnp.searchsorted(group, group, side="right")
             entry = CoxEntry(by_start, later, end, jnp.where(seen >= first_of_group, seen, -1))
         loss = cls(x[order], death, omega, offset, first, last, tied, sat, omega, omega @ (x * x), starts, entry)
         curv = loss._grad_eta(jnp.zeros_like(t))[1]
