@@ -56,9 +56,8 @@ def check_groups(groups: Any, p: int, penalty: str) -> tuple[int, ...]:
     return tuple(int(i) for i in v.label_ids(groups, "groups", p, "feature", integral=True))
 
 
-def check_group_options(groups: tuple[int, ...], pf: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                        working_set: Any) -> None:
-    """What the group penalties need: one penalty factor per group, bounds free or fixed at 0, no working sets."""
+def check_group_options(groups: tuple[int, ...], pf: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    """What the group penalties need: one penalty factor per group, bounds free or fixed at 0."""
     ids = np.asarray(groups)
     hi = np.full(ids.max() + 1, -np.inf)
     lo = np.full(ids.max() + 1, np.inf)
@@ -73,9 +72,6 @@ def check_group_options(groups: tuple[int, ...], pf: np.ndarray, lower: np.ndarr
     if not (free | fixed).all():
         raise ValueError("lower_bounds/upper_bounds: with a group penalty a feature is either unbounded or fixed at "
                          "0 (both bounds 0); other box constraints are not supported.")
-    if working_set not in ("auto", None, 0):
-        raise ValueError(f"working_set: group penalties iterate on all features; use 'auto' or None, got "
-                         f"{working_set!r}.")
 
 
 def check_output_options(family: str, penalty: str, grouped: Any, standardize_response: Any) -> tuple[bool, bool]:

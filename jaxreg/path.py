@@ -115,8 +115,8 @@ def path(
         * ``"sparse_group_lasso"``: ``λ Σ_g pf_g [α ‖b_g‖₁ + (1 − α) √|g| ‖b_g‖₂]`` with ``α = l1_ratio`` the L1
           share (default 0.5; 1 is the lasso, 0 the group lasso), as in Simon et al. (2013).
 
-        Group penalties iterate on all features (no working sets, no Newton polish) and accept bounds only of the
-        form "unbounded" or "fixed at 0" (both bounds 0).
+        Group penalties take no Newton polish; their working sets hold every group with a nonzero coefficient
+        whole. They accept bounds only of the form "unbounded" or "fixed at 0" (both bounds 0).
 
         Or a folded concave penalty (ncvreg's, Breheny & Huang 2011), with ``λ_j = λ pf_j α`` and ``α = l1_ratio``
         (default 1; below 1 the rest is ridge, ``λ pf_j (1 − α)/2 b_j²``):
@@ -196,8 +196,9 @@ def path(
         of the optimality conditions), certifying the duality gap on all features. ``None`` or 0: iterate on all
         features. ``"auto"``: none when ``p ≤ 256`` (all features, with a Newton step on the current face between
         proximal-gradient steps, is faster), else buckets of 64, 128, … features up to the first power of two
-        ≥ ``min(n, p)``, each at most ``2p / 3``; each λ uses the smallest bucket that holds 1.5× its warm start's
-        nonzeros (plus 16), or all features when none does.
+        ≥ ``min(n, p)`` (group penalties: ``min(n s, p)`` with ``s`` the largest group's size), each at most
+        ``2p / 3``; each λ uses the smallest bucket that holds 1.5× its warm start's nonzeros (plus 16), or all
+        features when none does.
     mesh : jax.sharding.Mesh, optional
         Split the rows of ``X`` (with ``y`` and the sample weights) across the devices of ``mesh_axis`` (data
         parallel): every product with ``X`` becomes per-device products summed across devices by XLA, and other

@@ -23,11 +23,12 @@ group lasso (:mod:`.group`). It is a pytree
     the smallest ``λ`` at which ``b = 0`` is optimal given the loss gradient ``−v`` at zero.
 
 For working sets (:mod:`jaxreg.solvers.working_set`; a group penalty gives all coordinates of a group the same
-priority, and its working sets are taken a whole group at a time):
+priority, so that its nonzero groups enter whole):
 
 ``priority(beta, v, lam)``
-    how much each coefficient needs to be optimized: ``inf`` where it is nonzero (or unpenalized), otherwise a
-    score of how strongly ``v`` pulls it away from 0 (≥ 1 means it violates the optimality conditions at 0).
+    how much each coefficient needs to be optimized: ``inf`` where it must stay in the working set (nonzero,
+    unpenalized, or in a group with a nonzero coefficient), otherwise a score of how strongly ``v`` pulls it away
+    from 0 (≥ 1 means it violates the optimality conditions at 0). A working set full of ``inf`` stops growing.
 ``restrict(idx)``
     the penalty of the coefficients ``idx`` only (per-feature parameters gathered; used by working sets).
 

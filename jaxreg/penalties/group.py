@@ -24,9 +24,9 @@ Bounds: a coordinate is either free or fixed at 0 (``lower = upper = 0``: consta
 prox zeroes fixed coordinates before measuring the group norm, which is exact. General boxes are not supported (the
 prox of a group norm over a box has no closed form).
 
-There is no Newton polish (``face``): a group's Hessian is not diagonal. Working sets must hold whole groups: they
-are used when the groups are ``K`` consecutive coordinates each (mgaussian, grouped multinomial), selected a block
-at a time (:func:`jaxreg.solvers.working_set.working_set_solve`'s ``block``).
+There is no Newton polish (``face``): a group's Hessian is not diagonal. Working sets hold every group with a
+nonzero coefficient whole (its coordinates have priority ``inf``); a zero group cut at the working set's end keeps
+its other coordinates at zero, which leaves the restricted group norm exact (see :mod:`jaxreg.solvers.working_set`).
 """
 
 from __future__ import annotations
@@ -155,6 +155,7 @@ class SparseGroup(NamedTuple):
         return jnp.where(busy, jnp.inf, self._entry(v, self.alpha) / lam)[self.group_id]
 
     def restrict(self, idx: jax.Array) -> "SparseGroup":
-        """The penalty of the coordinates ``idx``, which must hold whole groups (the others' groups are empty)."""
+        """The penalty of the coordinates ``idx``: each group's norm over its coordinates in ``idx``, exact when
+        the group's other coordinates are zero (the working sets hold every nonzero group whole)."""
         return self._replace(penalty_factor=self.penalty_factor[idx], group_id=self.group_id[idx],
                              lower=self.lower[idx], upper=self.upper[idx])
