@@ -85,8 +85,9 @@ def describe(fit: Path, target: Any) -> None:
         print(f"responses {', '.join(map(repr, target))}: one coefficient per feature and response (a feature is "
               "in the model for every response or for none)")
     elif fit.family == "cox":
-        print(f"survival time {target[0]!r}, status {target[1]!r} (1 = event, 0 = censored); "
-              "no intercept (Cox partial likelihood)")
+        times = (f"survival time {target[0]!r}" if len(target) == 2
+                 else f"at risk from start {target[0]!r} to stop {target[1]!r}")
+        print(f"{times}, status {target[-1]!r} (1 = event, 0 = censored); no intercept (Cox partial likelihood)")
 
 
 def print_model(cv: Any, fit: Path, feature_names: Sequence[str], target: Any) -> None:

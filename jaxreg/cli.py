@@ -57,13 +57,14 @@ penalized as one group, λ Σ_j [(1−α)/2 ‖b_j‖² + α‖b_j‖₂]; cox: 
 Reads a CSV file with a header row (Parquet .parquet/.pq with pandas + pyarrow installed); every column but the
 target column(s) is a numeric feature unless --features lists them. Several target columns, comma-separated:
 --family mgaussian --target y1,y2,y3 (the responses) or --family cox --target time,status (status 1 = event,
-0 = censored). Writes to --out: path.csv (one row per λ: lambda, df, dev_ratio, intercept, then one coefficient
-column per feature, on the data's original scale; multinomial / mgaussian: a row per λ and class / response, named
-in a class / response column; cox: no intercept column), cv.csv (lambda, cv_mean, cv_std) with --cv, and the plots
+0 = censored), or start,stop,status for counting-process data (glmnet's Surv(start, stop, status)).
+Writes to --out: path.csv (one row per λ: lambda, df, dev_ratio, intercept, then one coefficient column per
+feature, on the data's original scale; multinomial / mgaussian: a row per λ and class / response, named in a
+class / response column; cox: no intercept column), cv.csv (lambda, cv_mean, cv_std) with --cv, and the plots
 path.png (multinomial, mgaussian: the first class / response) and cv.png when matplotlib is installed."""
 
-#: Families whose target is several columns, and how many (None: any number ≥ 1).
-MULTI_COLUMN = {"mgaussian": None, "cox": 2}
+#: Families whose target is several columns, and the numbers of columns they take (None: any number ≥ 1).
+MULTI_COLUMN = {"mgaussian": None, "cox": (2, 3)}
 
 
 def _kind(l1_ratio: float) -> str:
@@ -85,12 +86,13 @@ def _target(args: argparse.Namespace) -> str | list[str]:
         if len(names) > 1:
             raise DataError(f"--target: --family {args.family} takes one target column, got {len(names)} "
                             f"({args.target!r}); several columns are for --family mgaussian (y1,y2,…) or cox "
-                            "(time,status).")
+                            "(time,status or start,stop,status).")
         return names[0]
-    count = MULTI_COLUMN[args.family]
-    if count is not None and len(names) != count:
-        raise DataError(f"--target: --family {args.family} needs {count} columns, time then status (e.g. --target "
-                        f"time,status), got {len(names)} ({args.target!r}).")
+    counts = MULTI_COLUMN[args.family]
+    if counts is not None and len(names) not in counts:
+        raise DataError(f"--target: --family {args.family} needs 2 columns, time then status (e.g. --target "
+                        f"time,status), or 3, start, stop then status (counting-process data), got {len(names)} "
+                        f"({args.target!r}).")
     return names
 
 
@@ -163,7 +165,8 @@ def _add_fit(sub: Any) -> None:
     fit.add_argument("--target", required=True, metavar="COLUMN,...",
                      help="name of the response column (required); --family mgaussian: the comma-separated "
                           "response columns (y1,y2,…); --family cox: two columns, survival time then status "
-                          "(time,status; status 1 = event, 0 = censored)")
+                          "(time,status; status 1 = event, 0 = censored), or three, start,stop,status (each row at "
+                          "risk on (start, stop])")
     fit.add_argument("--family", choices=("gaussian", "binomial", "poisson", "multinomial", "mgaussian", "cox"),
                      default="gaussian",
                      help="gaussian: least squares; binomial: logistic regression on a two-label target "
@@ -171,7 +174,7 @@ def _add_fit(sub: Any) -> None:
                           "link; multinomial: two or more labels, a coefficient per feature and class, path.csv "
                           "with a row per λ and class; mgaussian: several numeric responses sharing their "
                           "features (a group penalty), path.csv with a row per λ and response; cox: proportional "
-                          "hazards on (time, status), no intercept (default gaussian)")
+                          "hazards on (time, status) or (start, stop, status), no intercept (default gaussian)")
     fit.add_argument("--l1-ratio", default="1.0", metavar="A",
                      help="elastic-net mixing α: 1 lasso, 0 ridge; with --cv a comma-separated list "
                           "cross-validates each and keeps the best (default 1)")

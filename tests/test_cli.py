@@ -190,16 +190,19 @@ def _simulated(seed=0, n=60):
 
 XS, YM, SURV = _simulated()
 MULTI_NAMES = ["a", "b", "c", "d"]
+# counting-process data: every other subject enters the risk sets late, at 30 % of its time
+START = np.where(np.arange(SURV.shape[0]) % 2 == 0, 0.0, 0.3 * SURV[:, 0])
 
 
 @pytest.fixture(scope="module")
 def multi(tmp_path_factory):
-    """The simulated data as two CSV files, the targets among the features: responses.csv (y2, a, b, c, y1, d, y3)
-    and survival.csv (a, time, b, c, status, d)."""
+    """The simulated data as three CSV files, the targets among the features: responses.csv (y2, a, b, c, y1, d,
+    y3), survival.csv (a, time, b, c, status, d) and intervals.csv (start, a, b, stop, c, status, d)."""
     d = tmp_path_factory.mktemp("multi")
     a, b, c, f = XS.T
     tables = {"responses": {"y2": YM[:, 1], "a": a, "b": b, "c": c, "y1": YM[:, 0], "d": f, "y3": YM[:, 2]},
-              "survival": {"a": a, "time": SURV[:, 0], "b": b, "c": c, "status": SURV[:, 1], "d": f}}
+              "survival": {"a": a, "time": SURV[:, 0], "b": b, "c": c, "status": SURV[:, 1], "d": f},
+              "intervals": {"start": START, "a": a, "b": b, "stop": SURV[:, 0], "c": c, "status": SURV[:, 1], "d": f}}
     return {name: _write(d / f"{name}.csv", list(cols), [[repr(float(v)) for v in row] for row in zip(*cols.values())])
             for name, cols in tables.items()}
 
@@ -262,6 +265,19 @@ def test_cox_path_has_no_intercept(multi, tmp_path, capsys):
     assert "no intercept (Cox partial likelihood)" in out and "survival time 'time', status 'status'" in out
 
 
+def test_cox_start_stop_path(multi, tmp_path, capsys):
+    rc, out, err = _run(capsys, multi["intervals"], "--target", "start,stop,status", "--family", "cox",
+                        "--n-lambdas", "10", "--out", str(tmp_path))
+    assert rc == 0, err
+    fit = jaxreg.path(XS, np.column_stack([START, SURV]), family="cox", n_lambdas=10)
+    header, cols = _read(tmp_path / "path.csv")
+    assert header == ["lambda", "df", "dev_ratio", *MULTI_NAMES]
+    np.testing.assert_array_equal(np.column_stack([cols[n] for n in MULTI_NAMES]), fit.coef)
+    assert "at risk from start 'start' to stop 'stop', status 'status'" in out and "(n=60, p=4)" in out
+    # the late entries change the fit: not the right-censored path of (stop, status)
+    assert not np.allclose(fit.coef, jaxreg.path(XS, SURV, family="cox", lambdas=fit.lambdas).coef)
+
+
 @needs_cv
 def test_cox_cv_with_concordance(multi, tmp_path, capsys):
     rc, out, err = _run(capsys, multi["survival"], "--target", "time,status", "--family", "cox", "--cv", "3",
@@ -283,8 +299,11 @@ def test_cox_cv_with_concordance(multi, tmp_path, capsys):
 @pytest.mark.parametrize("file, argv, message", [
     ("responses", ["--target", "y1,y2"], "--target: --family gaussian takes one target column, got 2"),
     ("responses", ["--target", "y1,y2", "--family", "binomial"], "--family mgaussian"),
-    ("survival", ["--target", "time,status,a", "--family", "cox"],
-     "--target: --family cox needs 2 columns, time then status"),
+    ("survival", ["--target", "time,status,a,b", "--family", "cox"],
+     "or 3, start, stop then status (counting-process data), got 4"),
+    ("survival", ["--target", "time,status,a", "--family", "cox"], "needs positive stop times (second column)"),
+    ("intervals", ["--target", "start,stop,status", "--family", "cox", "--cv", "3", "--scoring", "C"],
+     "use scoring='deviance' with start-stop data"),
     ("survival", ["--target", "time", "--family", "cox"], "--target: --family cox needs 2 columns"),
     ("responses", ["--target", "y1,nope,y2", "--family", "mgaussian"], "--target: no column 'nope'"),
     ("survival", ["--target", "time,event", "--family", "cox"], "--target: no column 'event'"),
