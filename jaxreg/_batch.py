@@ -101,7 +101,7 @@ def run_batch(
     shards = 1 if mesh is None else mesh.size
     default = default_batch_size(n_problems) if mesh is None else n_problems
     shape = BatchShape.of(*s.x.shape, grids.shape[1], s.dtype.itemsize, config.family, config.gram, config.n_outputs)
-    available = device_memory(None if mesh is None else mesh.mesh.devices.flat)
+    available = device_memory(mesh)
     size = plan_batch_size(shape, n_problems, batch_size, default, shards, available)
     starts = list(range(0, n_problems, size))
     workers = 1 if mesh is not None else concurrent_chunks(shape, size, len(starts), available)

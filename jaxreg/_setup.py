@@ -24,6 +24,7 @@ from jaxreg._penalty_setup import (
     default_l1_ratio,
     early_stop,
 )
+from jaxreg._responses import add_strata, check_class_weights, check_response
 from jaxreg._sharding import BatchShape, MeshAxis, check_path_memory, device_memory, pad_rows, to_numpy, use_gram
 from jaxreg._static import merge_static
 from jaxreg.losses import SUPPORTED_FAMILIES
@@ -161,8 +162,8 @@ def setup(
     names = feature_names(X)
     xa = v.check_x(X)
     n, p = xa.shape
-    ya, classes = v.check_response(y, n, family)
-    ya = v.add_strata(ya, strata, family)
+    ya, classes = check_response(y, n, family)
+    ya = add_strata(ya, strata, family)
     # K outputs: multinomial classes or mgaussian responses
     n_outputs = len(classes) if family == "multinomial" else ya.shape[1] if family == "mgaussian" else 0
     obj = None
@@ -181,7 +182,7 @@ def setup(
         l1_ratio, "l1_ratio", low=0.0, high=1.0)  # a penalty object has no l1_ratio
     w = v.check_weights(sample_weight, n)
     if family == "multinomial":
-        v.check_class_weights(ya, w, classes)
+        check_class_weights(ya, w, classes)
     if family == "cox" and not (w @ ya[:, 1] > 0):
         raise ValueError("y: family='cox' needs at least one event (status 1) with positive sample_weight.")
     fit_intercept = fit_intercept and family != "cox"  # the partial likelihood has no intercept (as glmnet)
@@ -259,8 +260,7 @@ def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
     """
     c = s.config
     shape = BatchShape.of(*s.x.shape, s.grid.shape[0], s.dtype.itemsize, c.family, c.gram, c.n_outputs)
-    check_path_memory(shape, 1 if mesh is None else mesh.size,
-                      device_memory(None if mesh is None else mesh.mesh.devices.flat), c.family)
+    check_path_memory(shape, 1 if mesh is None else mesh.size, device_memory(mesh), c.family)
     with x64(s.dtype == np.float64):
         args, custom = core_args(s)
         if mesh is not None:

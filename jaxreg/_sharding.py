@@ -93,11 +93,14 @@ def to_numpy(tree: Any) -> Any:
 
 
 def device_memory(devices: Any = None) -> int | None:
-    """Bytes one of ``devices`` (default: JAX's first device) can hold; ``None`` when unknown (then no check).
+    """Bytes one of ``devices`` (a sequence of devices, a :class:`MeshAxis`' devices, or by default JAX's first
+    device) can hold; ``None`` when unknown (then no check).
 
     An accelerator reports its ``bytes_limit``; CPU devices share the host's physical memory, which is divided
     among those of ``devices`` that belong to this process.
     """
+    if isinstance(devices, MeshAxis):
+        devices = devices.mesh.devices.flat
     devices = list(jax.devices()[:1] if devices is None else devices)
     try:
         stats = devices[0].memory_stats()
@@ -185,13 +188,18 @@ def check_path_memory(shape: BatchShape, shards: int, available: int | None, fam
     need = rows.chunk_bytes(1)
     if available is None or need <= MEMORY_FRACTION * available:
         return
-    options = ["dtype='float32'"] if shape.itemsize == 8 else []
-    if shape.gram:
-        on_x = BatchShape.of(rows.n, shape.p, shape.n_lambdas, shape.itemsize, family, False, shape.n_outputs)
-        options += ["precompute=False"] if on_x.chunk_bytes(1) < need else []
-    options.append("mesh= with more devices (rows split across them)")
+    on_x = BatchShape.of(rows.n, shape.p, shape.n_lambdas, shape.itemsize, family, False, shape.n_outputs)
+    remedies = _remedies(shape, on_x.chunk_bytes(1) < need, "mesh= with more devices (rows split across them)")
     raise ValueError(f"X: one {family} path on {shape.n:,} × {shape.p:,} needs about {_size(need)} per device but "
-                     f"only {_size(available)} is available; try {' or '.join(options)}.")
+                     f"only {_size(available)} is available; try {remedies}.")
+
+
+def _remedies(shape: BatchShape, x_fits: bool, last: str) -> str:
+    """The options that shrink a call: the X form instead of the Gram form (when the X form fits), float32 instead
+    of float64, then ``last``."""
+    options = ["precompute=False"] if shape.gram and x_fits else []
+    options += ["dtype='float32'"] if shape.itemsize == 8 else []
+    return " or ".join([*options, last])
 
 
 def plan_batch_size(shape: BatchShape, n_problems: int, requested: int | None, default: int, shards: int,
@@ -213,12 +221,10 @@ def plan_batch_size(shape: BatchShape, n_problems: int, requested: int | None, d
     if fitting < 1:
         on_x = BatchShape.of(*shape[:4], "gaussian", gram=False, n_outputs=shape.n_outputs)  # Gram: least squares
         x_fits = on_x.chunk_bytes(shards, shards) <= MEMORY_FRACTION * available
-        options = ["precompute=False"] if shape.gram and x_fits else []
-        options += ["dtype='float32'"] if shape.itemsize == 8 else []
-        options += ["jaxreg.path with mesh= (rows split across devices) for each problem"]
+        remedies = _remedies(shape, x_fits, "jaxreg.path with mesh= (rows split across devices) for each problem")
         raise ValueError(f"batch_size: even one problem ({shape.n:,} × {shape.p:,}) per device needs about "
                          f"{_size(shape.chunk_bytes(shards, shards))} but only {_size(available)} is available; "
-                         f"try {' or '.join(options)}.")
+                         f"try {remedies}.")
     if requested is not None:
         need = _size(shape.chunk_bytes(size, shards))
         raise ValueError(f"batch_size: batch_size={requested} needs about {need} per device ({size} problems of "

@@ -10,9 +10,9 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
+from jaxreg._responses import check_response
 from jaxreg._setup import Setup, assemble, setup
 from jaxreg._sharding import MeshAxis, check_mesh
-from jaxreg._validation import check_response
 from jaxreg.result import Path
 
 
