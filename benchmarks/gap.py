@@ -9,18 +9,20 @@ Objectives (no weights, unit penalty factors, no standardization), α = ``l1_rat
 
 * gaussian: ``P(b0, b) = 1/(2n) ‖y − b0 − Xb‖² + λ (α‖b‖₁ + (1−α)/2 ‖b‖²)``
 * binomial (y ∈ {0, 1}): ``P(b0, b) = 1/n Σ [log(1 + e^{η_i}) − y_i η_i] + λ (…)``, ``η = b0 + Xb``
+* poisson (counts y ≥ 0): ``P(b0, b) = 1/n Σ [e^{η_i} − y_i η_i − (y_i − y_i log y_i)] + λ (…)``, half the Poisson
+  deviance (the constant makes ``P ≥ 0``; glmnet's objective, up to that constant)
 
 ``P(0)`` is the objective at ``b = 0`` with the intercept fitted: ``1/(2n)‖y − ȳ‖²``, resp. the binary entropy
-``H(ȳ)``. Weak duality gives ``P(b0, b) − P* ≤ P(b0, b) − D(θ)`` for every dual-feasible θ, so a small gap is a
-certificate whatever the solver did.
+``H(ȳ)``, resp. ``1/n Σ y_i log(y_i / ȳ)``. Weak duality gives ``P(b0, b) − P* ≤ P(b0, b) − D(θ)`` for every
+dual-feasible θ, so a small gap is a certificate whatever the solver did.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import entr, expit
+from scipy.special import entr, expit, xlogy
 
-from benchmarks.problems import BINOMIAL, GAUSSIAN
+from benchmarks.problems import BINOMIAL, GAUSSIAN, POISSON
 
 
 def penalty(coefs: np.ndarray, lam: np.ndarray, l1_ratio: float) -> np.ndarray:
@@ -34,6 +36,8 @@ def null_objective(y: np.ndarray, family: str) -> float:
         return float(np.mean((y - y.mean()) ** 2) / 2)
     if family == BINOMIAL:
         return float(entr(y.mean()) + entr(1 - y.mean()))
+    if family == POISSON:
+        return float(np.mean(xlogy(y, y) - y * np.log(y.mean())))
     raise ValueError(f"unsupported family {family!r}")
 
 
@@ -43,6 +47,8 @@ def primal_objective(X: np.ndarray, y: np.ndarray, family: str, lambdas: np.ndar
     eta = X @ coefs.T + intercepts  # (n, L)
     if family == GAUSSIAN:
         loss = np.mean((y[:, None] - eta) ** 2, axis=0) / 2
+    elif family == POISSON:
+        loss = np.mean(np.exp(eta) - y[:, None] * eta, axis=0) - np.mean(y - xlogy(y, y))
     else:
         loss = np.mean(np.logaddexp(0.0, eta) - y[:, None] * eta, axis=0)
     return loss + penalty(coefs, lambdas, l1_ratio)
@@ -128,26 +134,48 @@ def _binomial_gaps(X: np.ndarray, y: np.ndarray, lambdas: np.ndarray, alpha: flo
     ``s = min(1, nλα / ‖Xᵀu‖∞)``; ``y + s u = (1−s) y + s σ(η)`` stays in [0, 1] and ``Σ s u = 0`` still holds.
     The primal keeps the returned intercept, so the re-fit never hides a wrong intercept.
     """
-    n = X.shape[0]
     primal = primal_objective(X, y, BINOMIAL, lambdas, alpha, b0, B)
     eta0 = X @ B.T  # (n, L) without intercept
     c = refit_intercept(eta0, y, b0)
     eta = eta0 + c
     mu = expit(eta)
-    u = mu - y[:, None]
-    xtu = (X - X.mean(axis=0)).T @ u  # = Xᵀu since Σu = 0; centring reduces cancellation
-    if alpha == 1.0:
-        s = np.minimum(1.0, n * lambdas / np.maximum(np.max(np.abs(xtu), axis=0), 1e-300))
-        conj = 0.0
-    else:
-        s = np.ones_like(lambdas)
-        v = np.abs(xtu) / (n * lambdas)
-        conj = lambdas * np.sum(np.maximum(v - alpha, 0.0) ** 2, axis=0) / (2 * (1 - alpha))
+    s, conj = _dual_scaling(X, mu - y[:, None], lambdas, alpha)
     # q = y + s u = (1−s) y + s σ(η) and 1 − q = (1−s)(1−y) + s σ(−η), both without cancellation
     yy = y[:, None]
     q = (1 - s) * yy + s * mu
     q1 = (1 - s) * (1 - yy) + s * expit(-eta)
     dual = np.mean(entr(q) + entr(q1), axis=0) - conj
+    return primal - dual
+
+
+def _dual_scaling(X: np.ndarray, u: np.ndarray, lambdas: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """For a GLM's dual point ``u`` (n, L) with ``Σ u = 0``: the scale ``s`` that makes ``s u`` feasible and the
+    penalty's conjugate term ``λ g*(−Xᵀ s u / (nλ))`` (see :func:`_binomial_gaps`)."""
+    n = X.shape[0]
+    xtu = (X - X.mean(axis=0)).T @ u  # = Xᵀu since Σu = 0; centring reduces cancellation
+    if alpha == 1.0:
+        return np.minimum(1.0, n * lambdas / np.maximum(np.max(np.abs(xtu), axis=0), 1e-300)), np.zeros_like(lambdas)
+    v = np.abs(xtu) / (n * lambdas)
+    return np.ones_like(lambdas), lambdas * np.sum(np.maximum(v - alpha, 0.0) ** 2, axis=0) / (2 * (1 - alpha))
+
+
+def _poisson_gaps(X: np.ndarray, y: np.ndarray, lambdas: np.ndarray, alpha: float, b0: np.ndarray,
+                  B: np.ndarray) -> np.ndarray:
+    """Absolute gaps for the penalized Poisson regression, as :func:`_binomial_gaps` with the Poisson conjugate.
+
+    With ``f_i(η) = e^η − y_i η − (y_i − y_i log y_i)``, ``f_i*(u) = q log q − q + (y_i − y_i log y_i)`` with
+    ``q = y_i + u ≥ 0``, so ``D(u) = 1/n Σ [H(q_i) + q_i − H(y_i) − y_i] − λ g*(−Xᵀu / (nλ))`` subject to
+    ``Σ u = 0`` (``H(q) = −q log q``). The dual point is ``u = μ − y`` with the intercept re-fitted for the returned
+    ``b`` (in closed form, ``Σ μ = Σ y``), scaled by ``s`` for the lasso: ``q = (1 − s) y + s μ ≥ 0`` stays in the
+    domain. The primal keeps the returned intercept."""
+    primal = primal_objective(X, y, POISSON, lambdas, alpha, b0, B)
+    eta0 = X @ B.T  # (n, L) without intercept
+    shift = eta0.max(axis=0)  # e^{η0 − shift} ≤ 1: no overflow
+    c = np.log(y.sum()) - np.log(np.sum(np.exp(eta0 - shift), axis=0)) - shift
+    mu = np.exp(eta0 + c)
+    s, conj = _dual_scaling(X, mu - y[:, None], lambdas, alpha)
+    q = (1 - s) * y[:, None] + s * mu
+    dual = np.mean(entr(q) + q, axis=0) - np.mean(entr(y) + y) - conj
     return primal - dual
 
 
@@ -172,6 +200,8 @@ def relative_gaps(X: np.ndarray, y: np.ndarray, family: str, lambdas: np.ndarray
         gaps = _gaussian_gaps(X, y, lambdas, l1_ratio, b0, B)
     elif family == BINOMIAL:
         gaps = _binomial_gaps(X, y, lambdas, l1_ratio, b0, B)
+    elif family == POISSON:
+        gaps = _poisson_gaps(X, y, lambdas, l1_ratio, b0, B)
     else:
         raise ValueError(f"unsupported family {family!r}")
     rel = gaps / null_objective(y, family)

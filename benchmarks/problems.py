@@ -1,7 +1,8 @@
 """The benchmark problems of ``/work/shared/benchmark-problems.md``: simulated designs, real data sets, the λ grid.
 
-Every problem is a design ``X``, a response ``y``, a family (``"gaussian"`` or ``"binomial"``) and one or more
-*paths* to solve: a λ grid, an elastic-net mixing ``l1_ratio`` and, for cross-validation, the training rows. A plain
+Every problem is a design ``X``, a response ``y``, a family (``"gaussian"``, ``"binomial"`` or ``"poisson"``) and
+one or more *paths* to solve: a λ grid, an elastic-net mixing ``l1_ratio`` and, for cross-validation, the training
+rows. A plain
 problem has one path (the lasso, 100 λ); ``batch-cv`` has folds × α of them. Generators are deterministic (a fixed
 seed per problem), so every solver and every run sees the same numbers.
 """
@@ -20,6 +21,7 @@ from scipy.signal import lfilter
 
 GAUSSIAN = "gaussian"
 BINOMIAL = "binomial"
+POISSON = "poisson"
 
 #: Grid length and λmin/λmax for every path (benchmark-problems.md: 100 λ, ratio 1e-2).
 N_LAMBDAS = 100
@@ -106,9 +108,10 @@ REAL: dict[str, str] = {
     "breast-cancer": "scikit-learn load_breast_cancer (569 × 30), columns z-scored; binomial",
     "glmnet-quickstart": "R glmnet QuickStartExample (100 × 20); gaussian",
     "glmnet-binomial": "R glmnet BinomialExample (100 × 30); binomial",
+    "glmnet-poisson": "R glmnet PoissonExample (500 × 20); poisson",
 }
 #: glmnet's other example data sets need families this harness does not cover (yet).
-R_DATASETS_NOT_COVERED = ("PoissonExample", "MultinomialExample", "MultiGaussianExample", "CoxExample")
+R_DATASETS_NOT_COVERED = ("MultinomialExample", "MultiGaussianExample", "CoxExample")
 
 #: Problems run by default on a CPU (everything: `big` and `batch-cv` included).
 ALL_PROBLEMS: tuple[str, ...] = tuple(SIMULATED) + tuple(REAL)
@@ -158,8 +161,8 @@ def simulate(spec: SimSpec, *, quick: bool = False) -> tuple[np.ndarray, np.ndar
 # --------------------------------------------------------------------------------------------------- λ grid
 def lambda_max(X: np.ndarray, y: np.ndarray, l1_ratio: float = 1.0) -> float:
     """Smallest λ with all coefficients zero (conventions.md item 5; centred data, no standardization, unit
-    weights and penalty factors). The same formula holds for the binomial family: at the null model the gradient
-    of the mean log-likelihood is ``Xᵀ(y − ȳ)/n``."""
+    weights and penalty factors). The same formula holds for the binomial and poisson families: at the null model
+    (``μ = ȳ``) the gradient of the mean log-likelihood is ``Xᵀ(y − ȳ)/n``."""
     n = X.shape[0]
     grad = (X - X.mean(axis=0)).T @ (y - y.mean())
     return float(np.max(np.abs(grad)) / (n * max(l1_ratio, 1e-3)))
@@ -219,6 +222,9 @@ def load_real(name: str) -> tuple[np.ndarray, np.ndarray, str]:
     if name == "glmnet-binomial":
         X, y = _r_example("BinomialExample")
         return X, y, BINOMIAL
+    if name == "glmnet-poisson":
+        X, y = _r_example("PoissonExample")
+        return X, y, POISSON
     raise KeyError(name)
 
 

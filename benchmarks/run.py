@@ -82,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{peer.name}: {versions[peer.name]}", flush=True)
 
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    from benchmarks.certify import MIN_TIMED_S
+
+    min_timed_s = 0.0 if args.quick else MIN_TIMED_S
     results = {"command": command.strip(), "quick": args.quick, "target": args.target, "repeats": args.repeats,
+               "min_timed_s": min_timed_s,
                "max_tries": args.max_tries, "max_call_seconds": args.max_call_seconds,
                "machine": machine_info(versions), "out_dir": _relative(args.out), "problem_order": problem_names, "problems": {}, "records": []}
     old_path = args.out / "results.json"
@@ -128,7 +132,8 @@ def _run_all(args: argparse.Namespace, peers: list, problem_names: list[str], so
         print(f"== {name}: {problem.description} (built in {time.perf_counter() - t0:.1f} s)", flush=True)
         for peer in peers:
             out = measure(peer, problem, target=args.target, max_tries=args.max_tries, repeats=args.repeats,
-                          max_call_s=args.max_call_seconds, log=lambda msg: print(msg, flush=True))
+                          max_call_s=args.max_call_seconds, min_timed_s=results["min_timed_s"],
+                          log=lambda msg: print(msg, flush=True))
             if out.status in ("skipped", "error"):
                 print(f"    {peer.name:<10} {out.status}: {out.reason}", flush=True)
             results["records"].append(out.as_dict())

@@ -71,7 +71,8 @@ def test_binomial_gap_vanishes_at_tight_solution(l1_ratio: float) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for lmb in lam:
-            m = LogisticRegression(C=1 / (n * lmb), l1_ratio=l1_ratio, solver="saga", tol=1e-12, max_iter=200_000)
+            m = LogisticRegression(C=1 / (n * lmb), l1_ratio=l1_ratio, solver="saga", tol=1e-12, max_iter=200_000,
+                                   random_state=0)
             m.fit(X, y)
             b0.append(m.intercept_[0])
             B.append(m.coef_[0])
@@ -111,3 +112,64 @@ def test_elastic_net_gap_is_tight_near_the_optimum() -> None:
     sub = (primal_objective(X, y, GAUSSIAN, lam, 0.5, b0, Bp) - primal_objective(X, y, GAUSSIAN, lam, 0.5, b0, B))
     assert gaps.max() < 1e-6
     assert np.all(gaps >= sub / null_objective(y, GAUSSIAN) - 1e-13)
+
+
+def _poisson(n: int = 200, p: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((n, p)) + 0.5
+    y = rng.poisson(np.exp(0.3 + X[:, :2] @ np.array([0.4, -0.3]))).astype(float)
+    return X, y
+
+
+def _poisson_lasso(X: np.ndarray, y: np.ndarray, lam: float, alpha: float, n_iter: int = 20_000):
+    """A reference solution by proximal gradient with backtracking (intercept unpenalized), independent of every
+    solver the harness compares."""
+    n, p = X.shape
+    A = np.column_stack([X, np.ones(n)])
+    w = np.zeros(p + 1)
+    w[p] = np.log(y.mean())
+
+    def f(v):
+        eta = A @ v
+        return np.mean(np.exp(eta) - y * eta) + lam * (1 - alpha) / 2 * v[:p] @ v[:p]
+
+    def prox(v, t):
+        out = v.copy()
+        out[:p] = np.sign(v[:p]) * np.maximum(np.abs(v[:p]) - t * lam * alpha, 0.0)
+        return out
+
+    step = 1.0
+    for _ in range(n_iter):
+        g = A.T @ (np.exp(A @ w) - y) / n
+        g[:p] += lam * (1 - alpha) * w[:p]
+        while True:
+            new = prox(w - step * g, step)
+            d = new - w
+            if f(new) <= f(w) + g @ d + d @ d / (2 * step) + 1e-15:
+                break
+            step /= 2
+        if np.max(np.abs(d)) < 1e-15:
+            break
+        w = new
+        step *= 1.5
+    return w[p], w[:p]
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_poisson_gap_vanishes_at_tight_solution(l1_ratio: float) -> None:
+    from benchmarks.problems import POISSON
+
+    X, y = _poisson()
+    lam = lambda_grid(X, y, l1_ratio)[::20]
+    sols = [_poisson_lasso(X, y, lmb, l1_ratio) for lmb in lam]
+    b0, B = np.array([s[0] for s in sols]), np.array([s[1] for s in sols])
+    gaps = relative_gaps(X, y, POISSON, lam, l1_ratio, b0, B)
+    assert np.all(gaps >= -1e-12) and gaps.max() < 1e-7
+    assert abs(gaps[0]) < 1e-12 and np.all(B[0] == 0)  # λmax: the null model, μ = ȳ
+    # perturbations are caught
+    assert relative_gaps(X, y, POISSON, lam, l1_ratio, b0 + 0.05, B).min() > 1e-5
+    assert relative_gaps(X, y, POISSON, lam, l1_ratio, b0, B * 1.1)[-1] > 1e-6
+    # weak duality: the gap bounds the suboptimality of a perturbed point
+    Bp = B + 1e-3 * np.random.default_rng(5).standard_normal(B.shape)
+    sub = primal_objective(X, y, POISSON, lam, l1_ratio, b0, Bp) - primal_objective(X, y, POISSON, lam, l1_ratio, b0, B)
+    assert np.all(relative_gaps(X, y, POISSON, lam, l1_ratio, b0, Bp) >= sub / null_objective(y, POISSON) - 1e-12)

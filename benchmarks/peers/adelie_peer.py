@@ -47,7 +47,8 @@ def _version() -> str | None:
 class AdeliePeer(Peer):
     """adelie's ``grpnet`` with singleton groups (the lasso / elastic net), ``intercept=True``, the same
     ``lmda_path``, ``early_exit=False`` (and ``adev_tol=1``, ``ddev_tol=0``: never stop the path on deviance),
-    ``tol`` (and, for the binomial family, ``irls_tol``) tightened until the gap holds.
+    ``tol`` (and, for the binomial and poisson families, ``irls_tol``) tightened until the gap holds (adelie's
+    binomial and poisson losses are the mean negative log-likelihoods, the benchmark's up to a constant).
 
     adelie's Gaussian loss is ``1/2 Σ w_i (y_i − η_i)²`` with weights 1/n and its penalty
     ``λ Σ_g ω_g (α‖β_g‖₂ + (1−α)/2 ‖β_g‖²)`` with ``ω_g = √|g| = 1``: the benchmark objective, no y scaling. It runs
@@ -56,7 +57,7 @@ class AdeliePeer(Peer):
     """
 
     name = "adelie"
-    families = ("gaussian", "binomial")
+    families = ("gaussian", "binomial", "poisson")
     start_tol = 1e-7  # grpnet's default tol (and irls_tol)
 
     def __init__(self) -> None:

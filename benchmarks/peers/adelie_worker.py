@@ -39,7 +39,8 @@ def run_job(job_dir: str) -> None:
         states = []
         for alpha, lambdas, rows in paths:
             xs, ys = (X, y) if rows is None else (np.asfortranarray(X[rows]), y[rows])
-            glm = ad.glm.gaussian(ys) if job["family"] == "gaussian" else ad.glm.binomial(ys)
+            family = {"gaussian": ad.glm.gaussian, "binomial": ad.glm.binomial, "poisson": ad.glm.poisson}
+            glm = family[job["family"]](ys)
             states.append(ad.grpnet(
                 ad.matrix.dense(xs, n_threads=threads), glm, alpha=alpha, lmda_path=lambdas, early_exit=False,
                 tol=job["tol"], irls_tol=job["tol"], intercept=True, n_threads=threads, progress_bar=False,

@@ -59,7 +59,8 @@ class Peer(abc.ABC):
     def unsupported(self, problem: Problem) -> str | None:
         """``None`` when the solver can fit ``problem`` on the benchmark objective, else why not."""
         if problem.family not in self.families:
-            return f"{self.name} does not fit the {problem.family} family with an unpenalized intercept"
+            return (f"{self.name} does not fit the {problem.family} family with the benchmark's objective (an L1 / "
+                    "elastic-net penalty and an unpenalized intercept)")
         return None
 
     @abc.abstractmethod

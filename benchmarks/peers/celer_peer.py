@@ -28,9 +28,9 @@ class CelerPeer(InProcessPeer):
         return None if importlib.util.find_spec("celer") else "celer is not installed (pip install celer)"
 
     def unsupported(self, problem: Problem) -> str | None:
-        if problem.family != "gaussian":
+        if problem.family == "binomial":
             return "celer's logistic regression fits no intercept"
-        return None
+        return super().unsupported(problem)
 
     def version(self) -> str:
         import celer

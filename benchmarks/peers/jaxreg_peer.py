@@ -25,7 +25,7 @@ class JaxregPeer(InProcessPeer):
     """
 
     name = "jaxreg"
-    families = ("gaussian", "binomial")
+    families = ("gaussian", "binomial", "poisson")
     start_tol = 1e-6
     has_compilation = True
     dtype = "float64"
