@@ -155,7 +155,7 @@ def fit_path(
                 profile=profile)
     # the row-wise group penalties keep a feature's K coefficients together in working sets
     block = k if config.multinomial_grouped or mgaussian else 1
-    solve = _bucketed(config.working_set, opts, p * max(k, 1), block, polish_in_buckets=cox)
+    solve = _bucketed(config.working_set, opts, p * max(k, 1), pf > 0, block, polish_in_buckets=cox)
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -257,17 +257,24 @@ BUCKET_SLACK = 16
 POLISH_EVERY_FRACTION = 4
 
 
-def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, block: int = 1, polish_in_buckets: bool = False):
+def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Array, block: int = 1,
+              polish_in_buckets: bool = False):
     """One λ's solver (``p`` features, plus an intercept column for GLMs): working sets in static buckets of
     increasing size, then all features if still needed, with Newton polish when ``p ≤ POLISH_MAX_SIZE`` (the same
     rule that turns ``working_set="auto"`` off), and inside the buckets with ``polish_in_buckets``.
 
     Each bucket compiles once; which ones run is decided per λ at run time (under ``vmap`` every bucket runs for
-    the whole batch, which is correct but slower).
+    the whole batch, which is correct but slower). ``penalized``: the coordinates with a penalty factor > 0.
     """
+    def measure_first(b: jax.Array) -> bool | jax.Array:
+        """Whether the polish on all features measures its warm start before iterating: always for least squares
+        (a cheap measure, and warm starts along the path are often optimal already), for the other losses only
+        while no penalized coefficient is nonzero (λ ≥ λmax keeps exact zeros; see jaxreg.solvers.driver)."""
+        return True if not opts["backtrack"] else ~jnp.any((b != 0) & penalized)
+
     full = partial(fista, polish=p <= POLISH_MAX_SIZE, **opts)
     if not sizes:
-        return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget)
+        return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget, measure_first=measure_first(b))
     buckets = [partial(working_set_solve, size=s, block=block, **opts,
                        polish_every=s // POLISH_EVERY_FRACTION if polish_in_buckets and s == sizes[-1] else 0)
                for s in sizes]

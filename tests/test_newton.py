@@ -154,6 +154,34 @@ def test_a_feature_entering_the_support_costs_one_iteration_and_one_polish():
     assert checked >= 3
 
 
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+def test_skipping_the_first_measure_changes_the_cost_not_the_answer(family):
+    """measure_first=False (the path's choice for GLMs, whose warm starts are rarely optimal and whose measure is
+    dear): an optimal start costs one iteration and one polish instead of one measure, and stays where it is; with
+    max_iter=0 the start is measured all the same (its true gap, not inf). The flag may be traced."""
+    X, y = _gaussian(80, 12, seed=3)
+    p = X.shape[1]
+    if family == "gaussian":
+        loss = GaussianGram.from_data(X, y)
+    else:
+        loss = Binomial.from_data(X, (y > jnp.median(y)).astype(X.dtype), jnp.full(X.shape[0], 1.0 / X.shape[0]),
+                                  None)
+    pen, lam = _penalty(p), jnp.asarray(0.02)
+    kw = dict(step=1.0 / lipschitz_constant(loss, p, jnp.float64), tol_abs=1e-12, max_iter=100_000, check_every=10,
+              backtrack=family == "binomial", polish=True)
+    run = jax.jit(lambda b, first, budget: fista(loss, pen, lam, b, measure_first=first, **{**kw, "max_iter": budget}))
+    zero = jnp.zeros(p)
+    eager, lazy = run(zero, True, 100_000), run(zero, False, 100_000)
+    assert bool(eager.converged) and bool(lazy.converged) and 0 < np.count_nonzero(eager.beta) < p
+    np.testing.assert_allclose(lazy.beta, eager.beta, atol=1e-7)
+    again_eager, again_lazy = run(eager.beta, True, 100_000), run(eager.beta, False, 100_000)
+    assert int(again_eager.n_iter) == 0 and int(again_lazy.n_iter) == 2 and bool(again_lazy.converged)
+    np.testing.assert_allclose(again_lazy.beta, eager.beta, atol=1e-9)
+    untouched = run(zero, False, 0)
+    assert int(untouched.n_iter) == 0 and not bool(untouched.converged)
+    np.testing.assert_allclose(untouched.gap, duality_gap(loss, pen, zero, lam).gap, rtol=1e-12)
+
+
 def test_polish_sizes_are_static_powers_of_two_up_to_m():
     assert polish_sizes(5) == (5,)
     assert polish_sizes(8) == (8,)

@@ -58,6 +58,7 @@ def fista(
     certify: Certify | None = None,
     polish: bool = False,
     polish_every: int = 0,
+    measure_first: bool | jax.Array = True,
 ) -> SolveResult:
     """Run restarted FISTA from ``beta0`` until ``gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -96,6 +97,9 @@ def fista(
         With ``polish``: > 0 polishes only every that many iterations (static; rounded to the measures, which come
         every ``check_every``), for problems where a Newton step costs many iterations; its system then has the
         problem's full size (one compiled system, :func:`~jaxreg.solvers.newton.newton_polish`).
+    measure_first
+        With ``polish`` (and ``polish_every`` 0): ``False`` (may be traced) skips the measure of ``beta0``; see
+        :func:`~jaxreg.solvers.driver.drive`.
     """
     safe_step = step if min_step is None else min_step
 
@@ -150,4 +154,5 @@ def fista(
     carry0 = (beta0, jnp.ones((), beta0.dtype), jnp.asarray(step, beta0.dtype))
     return drive(iteration, lambda beta, carry: measure(beta, carry[2]), beta0, carry0, tol_abs=tol_abs,
                  max_iter=max_iter, check_every=check_every,
-                 polish=newton if polish and has_faces(penalty) else None, polish_every=polish_every)
+                 polish=newton if polish and has_faces(penalty) else None, polish_every=polish_every,
+                 measure_first=measure_first)
