@@ -156,7 +156,8 @@ def _measure(peer: Peer, problem: Problem, out: Outcome, target: float, max_trie
     out.tol, out.settings, out.times_s = tol, peer.settings(tol), run.times
     out.max_gap = max(gap, out.attempts[certified_at].max_gap)
     if peer.has_compilation:
-        cold = out.attempts[0].seconds if cold_is_first else cold
+        if cold_is_first:
+            cold = out.attempts[0].seconds
         out.compile_s = max(cold - out.time_s, 0.0)
     if gap <= target:
         out.status = "certified"

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
+from benchmarks.certify import MAX_REPEATS
 from benchmarks.peers import JAXREG_SOLVERS, PEERS
 
 HERE = Path(__file__).resolve().parent
@@ -89,8 +90,8 @@ def markdown(results: dict, memory: dict | None = None) -> str:
     idx = index(results)
     notes: dict[str, int] = {}
     floor = results.get("min_timed_s", 0.0)
-    repeated = (f" (when those take under {floor:g} s in all, a second run of {floor:g} s of calls, at most 100, "
-                "instead)" if floor else "")
+    repeated = (f" (when those take under {floor:g} s in all, a second run of {floor:g} s of calls, at most "
+                f"{MAX_REPEATS}, instead)" if floor else "")
     lines = [
         "# Benchmark results",
         "",

@@ -106,9 +106,7 @@ def drive(
 
     if not lazy or measure_first is True:
         st = first(beta0, carry0)
-    else:
-        st = lax.cond(measure_first, first, unmeasured, beta0, carry0)
+    else:  # with max_iter = 0 no iteration follows to measure after: beta0 is measured all the same
+        st = lax.cond(measure_first | (jnp.asarray(max_iter) <= 0), first, unmeasured, beta0, carry0)
     st = lax.while_loop(cond, body, st)
-    if lazy and measure_first is not True:  # max_iter = 0 and no first measure: measure beta0 after all
-        st = lax.cond(st.fresh & jnp.isinf(st.gap), lambda s: first(s.beta, s.carry), lambda s: s, st)
     return SolveResult(st.cert, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)

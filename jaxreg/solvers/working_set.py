@@ -39,7 +39,6 @@ INNER_TOL_FRACTION = 0.3
 
 class _Outer(NamedTuple):
     beta: jax.Array
-    grad: jax.Array  # loss gradient at beta, from the last gap evaluation
     gap: jax.Array
     loss: jax.Array
     n_iter: jax.Array
@@ -99,8 +98,7 @@ def working_set_solve(
                     polish=polish_every > 0, polish_every=polish_every)
         beta = st.beta.at[idx].set(sub.beta)
         info = duality_gap(loss, penalty, beta, lam, profile)
-        return _Outer(info.beta, info.grad, info.gap, info.loss, st.n_iter + sub.n_iter, st.n_outer + 1,
-                      next_priority(info))
+        return _Outer(info.beta, info.gap, info.loss, st.n_iter + sub.n_iter, st.n_outer + 1, next_priority(info))
 
     def next_priority(info: GapInfo) -> jax.Array:
         # not needed once the gap is reached (a group penalty's costs a bisection)
@@ -109,7 +107,6 @@ def working_set_solve(
 
     info0 = duality_gap(loss, penalty, beta0, lam, profile)
     zero = jnp.zeros((), jnp.int32)
-    st = lax.while_loop(cond, body, _Outer(info0.beta, info0.grad, info0.gap, info0.loss, zero, zero,
-                                           next_priority(info0)))
+    st = lax.while_loop(cond, body, _Outer(info0.beta, info0.gap, info0.loss, zero, zero, next_priority(info0)))
 
     return SolveResult(st.beta, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
