@@ -79,7 +79,7 @@ def max_gap(problem: Problem, solutions: list[Solution], target: float = TARGET)
     for spec, sol in zip(problem.paths, solutions, strict=True):
         X, y = problem.data(spec)
         coefs = np.asarray(sol.coefs, dtype=np.float64)
-        if coefs.shape != (spec.lambdas.size, problem.p):
+        if coefs.shape[:2] != (spec.lambdas.size, problem.p):
             return float("inf"), spec.lambdas.size * len(problem.paths)
         gaps = relative_gaps(X, y, problem.family, spec.lambdas, spec.l1_ratio, sol.intercepts, coefs)
         gaps = np.where(np.isnan(gaps), np.inf, gaps)

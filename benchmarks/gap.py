@@ -13,8 +13,10 @@ Objectives (no weights, unit penalty factors, no standardization), α = ``l1_rat
   deviance (the constant makes ``P ≥ 0``; glmnet's objective, up to that constant)
 
 ``P(0)`` is the objective at ``b = 0`` with the intercept fitted: ``1/(2n)‖y − ȳ‖²``, resp. the binary entropy
-``H(ȳ)``, resp. ``1/n Σ y_i log(y_i / ȳ)``. Weak duality gives ``P(b0, b) − P* ≤ P(b0, b) − D(θ)`` for every
-dual-feasible θ, so a small gap is a certificate whatever the solver did.
+``H(ȳ)``, resp. ``1/n Σ y_i log(y_i / ȳ)``. The multinomial, mgaussian and cox families are in
+:mod:`benchmarks.gap_multi`; :func:`relative_gaps` dispatches on the family. Weak duality gives
+``P(b0, b) − P* ≤ P(b0, b) − D(θ)`` for every dual-feasible θ, so a small gap is a certificate whatever the solver
+did.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import entr, expit, xlogy
 
-from benchmarks.problems import BINOMIAL, GAUSSIAN, POISSON
+from benchmarks import gap_multi
+from benchmarks.problems import BINOMIAL, COX, GAUSSIAN, MGAUSSIAN, MULTI_RESPONSE, MULTINOMIAL, POISSON
 
 
 def penalty(coefs: np.ndarray, lam: np.ndarray, l1_ratio: float) -> np.ndarray:
@@ -38,6 +41,12 @@ def null_objective(y: np.ndarray, family: str) -> float:
         return float(entr(y.mean()) + entr(1 - y.mean()))
     if family == POISSON:
         return float(np.mean(xlogy(y, y) - y * np.log(y.mean())))
+    if family == MULTINOMIAL:
+        return gap_multi.multinomial_null(y)
+    if family == MGAUSSIAN:
+        return gap_multi.mgaussian_null(y)
+    if family == COX:
+        return gap_multi.cox_null(y)
     raise ValueError(f"unsupported family {family!r}")
 
 
@@ -183,7 +192,8 @@ def relative_gaps(X: np.ndarray, y: np.ndarray, family: str, lambdas: np.ndarray
                   intercepts: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     """Duality gap relative to ``P(0)`` at each λ, in float64.
 
-    ``intercepts`` (L,) and ``coefs`` (L, p) are what a solver returned for the decreasing grid ``lambdas`` (L,).
+    ``intercepts`` (L,) and ``coefs`` (L, p) are what a solver returned for the decreasing grid ``lambdas`` (L,);
+    (L, K) and (L, p, K) for multinomial and mgaussian; cox ignores the intercepts (the model has none).
     Non-finite coefficients give an infinite gap.
     """
     if not 0.0 < l1_ratio <= 1.0:
@@ -191,17 +201,29 @@ def relative_gaps(X: np.ndarray, y: np.ndarray, family: str, lambdas: np.ndarray
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     lambdas = np.asarray(lambdas, dtype=np.float64)
-    b0 = np.asarray(intercepts, dtype=np.float64).reshape(-1)
-    B = np.asarray(coefs, dtype=np.float64).reshape(len(lambdas), X.shape[1])
-    bad = ~(np.isfinite(B).all(axis=1) & np.isfinite(b0))
-    B = np.where(bad[:, None], 0.0, B)
-    b0 = np.where(bad, 0.0, b0)
+    L, p = len(lambdas), X.shape[1]
+    if family in MULTI_RESPONSE:
+        B = np.asarray(coefs, dtype=np.float64).reshape(L, p, -1)
+        b0 = np.asarray(intercepts, dtype=np.float64).reshape(L, B.shape[2])
+    else:
+        B = np.asarray(coefs, dtype=np.float64).reshape(L, p)
+        b0 = np.zeros(L) if family == COX else np.asarray(intercepts, dtype=np.float64).reshape(-1)
+    flat = B.reshape(L, -1)
+    bad = ~(np.isfinite(flat).all(axis=1) & np.isfinite(b0.reshape(L, -1)).all(axis=1))
+    B = np.where(bad.reshape((L,) + (1,) * (B.ndim - 1)), 0.0, B)
+    b0 = np.where(bad.reshape((L,) + (1,) * (b0.ndim - 1)), 0.0, b0)
     if family == GAUSSIAN:
         gaps = _gaussian_gaps(X, y, lambdas, l1_ratio, b0, B)
     elif family == BINOMIAL:
         gaps = _binomial_gaps(X, y, lambdas, l1_ratio, b0, B)
     elif family == POISSON:
         gaps = _poisson_gaps(X, y, lambdas, l1_ratio, b0, B)
+    elif family == MGAUSSIAN:
+        gaps = gap_multi.mgaussian_gaps(X, y, lambdas, l1_ratio, b0, B)
+    elif family == MULTINOMIAL:
+        gaps = gap_multi.multinomial_gaps(X, y, lambdas, l1_ratio, b0, B)
+    elif family == COX:
+        gaps = gap_multi.cox_gaps(X, y, lambdas, l1_ratio, B)
     else:
         raise ValueError(f"unsupported family {family!r}")
     rel = gaps / null_objective(y, family)

@@ -1,9 +1,13 @@
 """The benchmark problems of ``/work/shared/benchmark-problems.md``: simulated designs, real data sets, the λ grid.
 
-Every problem is a design ``X``, a response ``y``, a family (``"gaussian"``, ``"binomial"`` or ``"poisson"``) and
-one or more *paths* to solve: a λ grid, an elastic-net mixing ``l1_ratio`` and, for cross-validation, the training
-rows. A plain
-problem has one path (the lasso, 100 λ); ``batch-cv`` has folds × α of them. Generators are deterministic (a fixed
+Every problem is a design ``X``, a response ``y``, a family and one or more *paths* to solve: a λ grid, an
+elastic-net mixing ``l1_ratio`` and, for cross-validation, the training rows. A plain problem has one path (the
+lasso, 100 λ); ``batch-cv`` has folds × α of them.
+
+Responses by family: ``y`` (n,) for gaussian, binomial (0/1) and poisson (counts); class labels ``0 … K−1`` (n,)
+for multinomial; an (n, K) matrix for mgaussian; an (n, 2) array of (time, status) for cox. Solutions are
+``intercepts`` (L,) and ``coefs`` (L, p) for the single-response families, (L, K) and (L, p, K) for multinomial and
+mgaussian; cox has no intercept (solvers return zeros). Generators are deterministic (a fixed
 seed per problem), so every solver and every run sees the same numbers.
 """
 
@@ -22,6 +26,11 @@ from scipy.signal import lfilter
 GAUSSIAN = "gaussian"
 BINOMIAL = "binomial"
 POISSON = "poisson"
+MULTINOMIAL = "multinomial"  # glmnet's default, type.multinomial = "ungrouped": an L1 penalty on every B_jk
+MGAUSSIAN = "mgaussian"  # glmnet's multi-response gaussian: the row-group penalty Σ_j ‖B_j‖₂
+COX = "cox"  # Breslow partial likelihood / n, no intercept
+#: Families whose coefficients have a response axis: coefs (L, p, K), intercepts (L, K).
+MULTI_RESPONSE = (MULTINOMIAL, MGAUSSIAN)
 
 #: Grid length and λmin/λmax for every path (benchmark-problems.md: 100 λ, ratio 1e-2).
 N_LAMBDAS = 100
@@ -109,9 +118,10 @@ REAL: dict[str, str] = {
     "glmnet-quickstart": "R glmnet QuickStartExample (100 × 20); gaussian",
     "glmnet-binomial": "R glmnet BinomialExample (100 × 30); binomial",
     "glmnet-poisson": "R glmnet PoissonExample (500 × 20); poisson",
+    "glmnet-multinomial": "R glmnet MultinomialExample (500 × 30, 3 classes); multinomial, ungrouped lasso",
+    "glmnet-mgaussian": "R glmnet MultiGaussianExample (100 × 20, 4 responses); mgaussian (row-group lasso)",
+    "glmnet-cox": "R glmnet CoxExample (1000 × 30, 692 events, no tied times); cox (Breslow), no intercept",
 }
-#: glmnet's other example data sets need families this harness does not cover (yet).
-R_DATASETS_NOT_COVERED = ("MultinomialExample", "MultiGaussianExample", "CoxExample")
 
 #: Problems run by default on a CPU (everything: `big` and `batch-cv` included).
 ALL_PROBLEMS: tuple[str, ...] = tuple(SIMULATED) + tuple(REAL)
@@ -159,19 +169,46 @@ def simulate(spec: SimSpec, *, quick: bool = False) -> tuple[np.ndarray, np.ndar
 
 
 # --------------------------------------------------------------------------------------------------- λ grid
-def lambda_max(X: np.ndarray, y: np.ndarray, l1_ratio: float = 1.0) -> float:
+def one_hot(y: np.ndarray) -> np.ndarray:
+    """Class labels ``0 … K−1`` (n,) as an (n, K) indicator matrix."""
+    labels = np.asarray(y).astype(int)
+    return np.eye(labels.max() + 1)[labels]
+
+
+def cox_null_gradient(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``∇_b`` of the Breslow partial likelihood / n at ``b = 0``: ``−1/n Σ_{events i} (x_i − mean of x over the
+    risk set {j: t_j ≥ t_i})`` (ties: every tied event sees the same risk set)."""
+    time, status = y[:, 0], y[:, 1]
+    order = np.argsort(-time, kind="stable")  # decreasing time: risk sets are prefixes
+    t_sorted = time[order]
+    csum = np.cumsum(X[order], axis=0)
+    # the risk set of time t: every row with t_j ≥ t, i.e. the prefix up to the last row with time t
+    last = np.searchsorted(-t_sorted, -time, side="right") - 1
+    risk_mean = csum[last] / (last + 1)[:, None]
+    return -((X - risk_mean) * status[:, None]).sum(axis=0) / X.shape[0]
+
+
+def lambda_max(X: np.ndarray, y: np.ndarray, l1_ratio: float = 1.0, family: str = GAUSSIAN) -> float:
     """Smallest λ with all coefficients zero (conventions.md item 5; centred data, no standardization, unit
-    weights and penalty factors). The same formula holds for the binomial and poisson families: at the null model
-    (``μ = ȳ``) the gradient of the mean log-likelihood is ``Xᵀ(y − ȳ)/n``."""
+    weights and penalty factors): the largest gradient of the loss at the null model, over ``nα``. The Gaussian
+    formula holds for the binomial and poisson families too: at the null model (``μ = ȳ``) the gradient of the mean
+    log-likelihood is ``Xᵀ(y − ȳ)/n``; for multinomial (per class, one-hot ``Y``) and mgaussian it is
+    ``Xᵀ(Y − Ȳ)/n``, whose largest entry (multinomial, ungrouped) or row norm (mgaussian, grouped) is taken."""
     n = X.shape[0]
-    grad = (X - X.mean(axis=0)).T @ (y - y.mean())
-    return float(np.max(np.abs(grad)) / (n * max(l1_ratio, 1e-3)))
+    alpha = max(l1_ratio, 1e-3)
+    if family == COX:
+        return float(np.max(np.abs(cox_null_gradient(X, y))) / alpha)
+    Y = one_hot(y) if family == MULTINOMIAL else y
+    grad = (X - X.mean(axis=0)).T @ (Y - Y.mean(axis=0))
+    if family == MGAUSSIAN:
+        grad = np.linalg.norm(grad, axis=1)
+    return float(np.max(np.abs(grad)) / (n * alpha))
 
 
 def lambda_grid(X: np.ndarray, y: np.ndarray, l1_ratio: float = 1.0, *, n_lambdas: int = N_LAMBDAS,
-                ratio: float = LAMBDA_MIN_RATIO) -> np.ndarray:
+                ratio: float = LAMBDA_MIN_RATIO, family: str = GAUSSIAN) -> np.ndarray:
     """``n_lambdas`` values log-spaced from λmax down to λmax·ratio (decreasing)."""
-    return lambda_max(X, y, l1_ratio) * np.geomspace(1.0, ratio, n_lambdas)
+    return lambda_max(X, y, l1_ratio, family) * np.geomspace(1.0, ratio, n_lambdas)
 
 
 def cv_folds(n: int, n_folds: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -193,15 +230,15 @@ def _r_example(name: str) -> tuple[np.ndarray, np.ndarray]:
             "suppressMessages(library(glmnet)); "
             f"data({name}); d <- {name}; "
             f"write.table(d$x, '{tmp}/x.csv', sep=',', row.names=FALSE, col.names=FALSE); "
-            f"write.table(as.numeric(d$y), '{tmp}/y.csv', sep=',', row.names=FALSE, col.names=FALSE)"
+            f"write.table(as.matrix(d$y), '{tmp}/y.csv', sep=',', row.names=FALSE, col.names=FALSE)"
         )
         try:
             subprocess.run(["Rscript", "-e", script], check=True, capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise RuntimeError(f"R glmnet example data {name} unavailable: {exc}") from exc
         X = np.loadtxt(Path(tmp) / "x.csv", delimiter=",", ndmin=2)
-        y = np.loadtxt(Path(tmp) / "y.csv", delimiter=",")
-    return X, y
+        y = np.loadtxt(Path(tmp) / "y.csv", delimiter=",", ndmin=2)
+    return X, (y[:, 0] if y.shape[1] == 1 else y)
 
 
 def load_real(name: str) -> tuple[np.ndarray, np.ndarray, str]:
@@ -225,6 +262,15 @@ def load_real(name: str) -> tuple[np.ndarray, np.ndarray, str]:
     if name == "glmnet-poisson":
         X, y = _r_example("PoissonExample")
         return X, y, POISSON
+    if name == "glmnet-multinomial":
+        X, y = _r_example("MultinomialExample")
+        return X, y - 1.0, MULTINOMIAL  # R's labels 1 … K
+    if name == "glmnet-mgaussian":
+        X, y = _r_example("MultiGaussianExample")
+        return X, y, MGAUSSIAN
+    if name == "glmnet-cox":
+        X, y = _r_example("CoxExample")
+        return X, y, COX
     raise KeyError(name)
 
 
@@ -253,7 +299,7 @@ def make_problem(name: str, *, quick: bool = False) -> Problem:
         return Problem(name, spec.family, X, y, paths, desc)
     if name in REAL:
         X, y, family = load_real(name)
-        return Problem(name, family, X, y, (PathSpec(lambda_grid(X, y), 1.0),), REAL[name])
+        return Problem(name, family, X, y, (PathSpec(lambda_grid(X, y, family=family), 1.0),), REAL[name])
     raise KeyError(f"unknown problem {name!r}; known: {', '.join(ALL_PROBLEMS)}")
 
 

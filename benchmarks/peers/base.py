@@ -13,7 +13,8 @@ from benchmarks.problems import PathSpec, Problem
 
 @dataclasses.dataclass
 class Solution:
-    """What a solver returned for one path: intercepts (L,) and coefficients (L, p), one row per λ."""
+    """What a solver returned for one path, one row per λ: intercepts (L,) and coefficients (L, p); (L, K) and
+    (L, p, K) for the multinomial and mgaussian families; zero intercepts for cox (the model has none)."""
 
     intercepts: np.ndarray
     coefs: np.ndarray

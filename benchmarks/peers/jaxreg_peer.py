@@ -25,7 +25,7 @@ class JaxregPeer(InProcessPeer):
     """
 
     name = "jaxreg"
-    families = ("gaussian", "binomial", "poisson")
+    families = ("gaussian", "binomial", "poisson", "multinomial", "mgaussian", "cox")
     start_tol = 1e-6
     has_compilation = True
     dtype = "float64"
@@ -65,7 +65,9 @@ class JaxregPeer(InProcessPeer):
             warnings.simplefilter("ignore")  # ConvergenceWarning: the harness's own gap check judges
             fit = jaxreg.path(X, y, family=family, l1_ratio=spec.l1_ratio, lambdas=spec.lambdas, fit_intercept=True,
                               standardize=False, tol=tol, max_iter=self.max_iter, dtype=self.dtype)
-        return Solution(np.asarray(fit.intercept, dtype=np.float64), np.asarray(fit.coef, dtype=np.float64))
+        coef = np.asarray(fit.coef, dtype=np.float64)
+        b0 = np.zeros(coef.shape[0]) if fit.intercept is None else np.asarray(fit.intercept, dtype=np.float64)
+        return Solution(b0, coef)
 
     def run(self, problem: Problem, tol: float, n_calls: int) -> Run:
         if len(problem.paths) == 1:
