@@ -12,7 +12,7 @@ import csv
 import dataclasses
 import gzip
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -40,12 +40,18 @@ class Table:
         Names of the columns of ``X``.
     target : str or tuple of str
         Name of the target column, or (as asked for: a sequence of names) the names of the columns of ``y``.
+    weights : (n,) ndarray of float64 or None
+        The sample-weight column, when one was named.
+    strata : (n,) ndarray or None
+        The strata column (numbers, or strings when some label is not a number), when one was named.
     """
 
     X: np.ndarray
     y: np.ndarray
     feature_names: tuple[str, ...]
     target: str | tuple[str, ...]
+    weights: np.ndarray | None = None
+    strata: np.ndarray | None = None
 
 
 _FEATURE_HINT = "encode categories as 0/1 columns or leave the column out with --features"
@@ -60,8 +66,10 @@ def _hint(name: str, targets: Sequence[str]) -> str:
     return _LABEL_HINT if len(targets) == 1 else _TARGETS_HINT
 
 
-def _select(header: Sequence[str], targets: Sequence[str], features: Sequence[str] | None, source: str) -> list[str]:
-    """The feature names to use: ``features`` checked against ``header``, or every column but the targets."""
+def _select(header: Sequence[str], targets: Sequence[str], features: Sequence[str] | None, source: str,
+            roles: Mapping[str, str] | None = None) -> list[str]:
+    """The feature names to use: ``features`` checked against ``header``, or every column but the targets and the
+    columns of ``roles`` (option → column name: ``--weights``, ``--strata``), which must exist and be distinct."""
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -75,8 +83,18 @@ def _select(header: Sequence[str], targets: Sequence[str], features: Sequence[st
     if len(set(targets)) != len(targets):
         raise DataError("--target: a column is listed twice.")
     target = ", ".join(map(repr, targets))
+    roles = dict(roles or {})
+    for option, name in roles.items():
+        if name not in seen:
+            raise DataError(f"{option}: no column {name!r} in {source}; its columns are {available}.")
+        if name in targets:
+            raise DataError(f"{option}: the target column {name!r} cannot also be {option[2:]}.")
+        if list(roles.values()).count(name) > 1:
+            raise DataError(f"{option}: column {name!r} is named by several options.")
+        if features is not None and name in features:
+            raise DataError(f"--features: the {option[2:]} column {name!r} cannot also be a feature.")
     if features is None:
-        chosen = [h for h in header if h not in targets]
+        chosen = [h for h in header if h not in targets and h not in roles.values()]
     else:
         chosen = list(features)
         unknown = [f for f in chosen if f not in seen]
@@ -124,15 +142,15 @@ def _labels(values: list[str], lines: list[int], name: str, source: str) -> np.n
     stripped = [v.strip() for v in values]
     for text, line in zip(stripped, lines):
         if text == "":
-            raise DataError(f"{source}, line {line}: missing value in the target column {name!r}.")
+            raise DataError(f"{source}, line {line}: missing value in column {name!r}.")
     try:
         return _numbers(values, lines, name, source, hint=_LABEL_HINT)
     except DataError:
         return np.array(stripped, dtype=str)
 
 
-def _read_csv(file: FsPath, targets: list[str], features: Sequence[str] | None, numeric_target: bool
-              ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _read_csv(file: FsPath, targets: list[str], features: Sequence[str] | None, numeric_target: bool,
+              roles: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, np.ndarray]]:
     source = str(file)
     suffixes = [s.lower() for s in file.suffixes]
     delimiter = "\t" if {".tsv", ".tab"} & set(suffixes) else ","
@@ -157,7 +175,7 @@ def _read_csv(file: FsPath, targets: list[str], features: Sequence[str] | None, 
         raise DataError(f"{source}: not a UTF-8 text file ({exc.reason}).") from None
     except csv.Error as exc:
         raise DataError(f"{source}: malformed CSV ({exc}).") from None
-    chosen = _select(header, targets, features, source)
+    chosen = _select(header, targets, features, source, roles)
     if not rows:
         raise DataError(f"{source}: no data rows after the header.")
     index = {h: k for k, h in enumerate(header)}
@@ -170,7 +188,9 @@ def _read_csv(file: FsPath, targets: list[str], features: Sequence[str] | None, 
         y = np.column_stack([_numbers(column(t), lines, t, source, hint=_hint(t, targets)) for t in targets])
     else:
         y = _labels(column(targets[0]), lines, targets[0], source)[:, None]
-    return X, y, chosen
+    extra = {option: (_numbers if option == "--weights" else _labels)(column(name), lines, name, source)
+             for option, name in roles.items()}
+    return X, y, chosen, extra
 
 
 def _parquet_missing() -> list[str]:
@@ -178,8 +198,8 @@ def _parquet_missing() -> list[str]:
     return [m for m in ("pandas", "pyarrow") if importlib.util.find_spec(m) is None]
 
 
-def _read_parquet(file: FsPath, targets: list[str], features: Sequence[str] | None, numeric_target: bool
-                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _read_parquet(file: FsPath, targets: list[str], features: Sequence[str] | None, numeric_target: bool,
+                  roles: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, np.ndarray]]:
     source = str(file)
     missing = _parquet_missing()
     if missing:
@@ -192,7 +212,7 @@ def _read_parquet(file: FsPath, targets: list[str], features: Sequence[str] | No
     except (OSError, ValueError) as exc:
         raise DataError(f"{source}: could not read it as Parquet ({exc}).") from None
     frame.columns = [str(c) for c in frame.columns]
-    chosen = _select(list(frame.columns), targets, features, source)
+    chosen = _select(list(frame.columns), targets, features, source, roles)
     if len(frame) == 0:
         raise DataError(f"{source}: no data rows.")
 
@@ -217,11 +237,20 @@ def _read_parquet(file: FsPath, targets: list[str], features: Sequence[str] | No
             raise DataError(f"{source}: missing value in the target column {targets[0]!r} "
                             f"(first at row {int(np.flatnonzero(col.isna().to_numpy())[0])}).")
         y = np.array([str(v) for v in col], dtype=str)[:, None]
-    return X, y, chosen
+    extra = {}
+    for option, name in roles.items():
+        col = frame[name]
+        if option == "--weights" or pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            extra[option] = numbers(name)
+        elif col.isna().any():
+            raise DataError(f"{source}: column {name!r} ({option}) has missing values.")
+        else:
+            extra[option] = np.array([str(v) for v in col], dtype=str)
+    return X, y, chosen, extra
 
 
 def read_table(file: str | FsPath, target: str | Sequence[str], features: Sequence[str] | None = None, *,
-               numeric_target: bool = True) -> Table:
+               numeric_target: bool = True, weights: str | None = None, strata: str | None = None) -> Table:
     """Read a data table with a header row into features and target.
 
     Parameters
@@ -236,6 +265,8 @@ def read_table(file: str | FsPath, target: str | Sequence[str], features: Sequen
         Names of the feature columns, in the order wanted. Default: every column but the target(s).
     numeric_target : bool
         Whether a single target must be numeric (regression). ``False`` (classification) also accepts text labels.
+    weights, strata : str, optional
+        Names of a sample-weight column (numeric) and of a strata column (labels); neither is then a feature.
 
     Returns
     -------
@@ -255,13 +286,15 @@ def read_table(file: str | FsPath, target: str | Sequence[str], features: Sequen
     targets = [target] if isinstance(target, str) else [str(t) for t in target]
     if not targets:
         raise DataError("--target: no column named.")
+    roles = {option: name for option, name in (("--weights", weights), ("--strata", strata)) if name is not None}
     try:
-        X, y, chosen = reader(path, targets, features, numeric_target or not isinstance(target, str))
+        X, y, chosen, extra = reader(path, targets, features, numeric_target or not isinstance(target, str), roles)
     except PermissionError:
         raise DataError(f"{file}: permission denied.") from None
+    parts = dict(weights=extra.get("--weights"), strata=extra.get("--strata"))
     if isinstance(target, str):
-        return Table(X, y[:, 0], tuple(chosen), target)
-    return Table(X, y, tuple(chosen), tuple(targets))
+        return Table(X, y[:, 0], tuple(chosen), target, **parts)
+    return Table(X, y, tuple(chosen), tuple(targets), **parts)
 
 
 def parse_names(text: Any, option: str = "--features") -> list[str]:

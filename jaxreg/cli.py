@@ -55,9 +55,10 @@ replaces the squared loss; mgaussian: the squared loss summed over K responses, 
 penalized as one group, λ Σ_j [(1−α)/2 ‖b_j‖² + α‖b_j‖₂]; cox: the negative log partial likelihood, no b0).
 
 Reads a CSV file with a header row (Parquet .parquet/.pq with pandas + pyarrow installed); every column but the
-target column(s) is a numeric feature unless --features lists them. Several target columns, comma-separated:
---family mgaussian --target y1,y2,y3 (the responses) or --family cox --target time,status (status 1 = event,
-0 = censored), or start,stop,status for counting-process data (glmnet's Surv(start, stop, status)).
+target column(s) (and the --weights / --strata columns) is a numeric feature unless --features lists them. Several
+target columns, comma-separated: --family mgaussian --target y1,y2,y3 (the responses) or --family cox --target
+time,status (status 1 = event, 0 = censored), or start,stop,status for counting-process data (glmnet's
+Surv(start, stop, status)); --strata site gives each site its own baseline hazard.
 Writes to --out: path.csv (one row per λ: lambda, df, dev_ratio, intercept, then one coefficient column per
 feature, on the data's original scale; multinomial / mgaussian: a row per λ and class / response, named in a
 class / response column; cox: no intercept column), cv.csv (lambda, cv_mean, cv_std) with --cv, and the plots
@@ -107,16 +108,21 @@ def _fit(args: argparse.Namespace) -> int:
         raise DataError(f"--cv: expected at least 2 folds, got {args.cv}.")
     if args.scoring is not None and args.cv is None:
         raise DataError("--scoring: only used with --cv K.")
+    if args.strata is not None and args.family != "cox":
+        raise DataError(f"--strata: only used with --family cox (got --family {args.family}).")
     out = FsPath(args.out)
     if out.exists() and not out.is_dir():
         raise DataError(f"--out: {out} exists and is not a directory.")
     target = _target(args)
     features = parse_names(args.features) if args.features is not None else None
-    table = read_table(args.data, target, features,
-                       numeric_target=args.family not in ("binomial", "multinomial"))
+    table = read_table(args.data, target, features, numeric_target=args.family not in ("binomial", "multinomial"),
+                       weights=args.weights, strata=args.strata)
     n, p = table.X.shape
     options = dict(family=args.family, n_lambdas=args.n_lambdas, lambda_min_ratio=args.lambda_min_ratio,
-                   fit_intercept=not args.no_intercept, standardize=not args.no_standardize)
+                   fit_intercept=not args.no_intercept, standardize=not args.no_standardize,
+                   sample_weight=table.weights)
+    if table.strata is not None:
+        options["strata"] = table.strata
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.cv is None:
@@ -131,7 +137,9 @@ def _fit(args: argparse.Namespace) -> int:
     what = f"{args.cv}-fold cross-validated {_kind(fit.l1_ratio)}" if cv else f"{_kind(fit.l1_ratio)} path"
     several = not isinstance(table.target, str)
     names = f"targets {', '.join(map(repr, table.target))}" if several else f"target {table.target!r}"
-    print(f"jaxreg: {args.family} {what} on {args.data} (n={n}, p={p}), {names}")
+    extras = "".join(f", {role} {name!r}" for role, name in (("weights", args.weights), ("strata", args.strata))
+                     if name is not None)
+    print(f"jaxreg: {args.family} {what} on {args.data} (n={n}, p={p}), {names}{extras}")
     describe(fit, table.target)
     print()
     if cv is None:
@@ -191,7 +199,14 @@ def _add_fit(sub: Any) -> None:
     fit.add_argument("--no-standardize", action="store_true",
                      help="penalize coefficients of the raw columns instead of unit-variance ones")
     fit.add_argument("--features", metavar="A,B,...",
-                     help="comma-separated feature columns (default: every column but the target)")
+                     help="comma-separated feature columns (default: every column but the target, the weights and "
+                          "the strata)")
+    fit.add_argument("--weights", metavar="COLUMN",
+                     help="column of sample weights (glmnet's weights, scikit-learn's sample_weight): non-negative, "
+                          "rescaled to sum to n; not a feature")
+    fit.add_argument("--strata", metavar="COLUMN",
+                     help="--family cox: column of stratum labels (numbers or text); each stratum has its own "
+                          "baseline hazard (glmnet's stratifySurv); not a feature")
     fit.add_argument("--out", default=".", metavar="DIR",
                      help="directory for path.csv, cv.csv and the plots, created if needed (default: .)")
     fit.add_argument("--seed", type=int, default=0, metavar="N",
