@@ -25,7 +25,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     from benchmarks.problems import ALL_PROBLEMS
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="reduced sizes, 1 timed call: a smoke test (~1 minute)")
+    ap.add_argument("--quick", action="store_true", help="reduced sizes of the simulated problems (the real data sets as they are), 1 timed call: a smoke test (a few minutes)")
     ap.add_argument("--problems", default="all", help=f"comma-separated, or 'all': {','.join(ALL_PROBLEMS)}")
     ap.add_argument("--skip-problems", default="", help="comma-separated problems to leave out")
     ap.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help=f"comma-separated: {','.join(PEERS)}")
