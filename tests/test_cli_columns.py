@@ -108,8 +108,8 @@ def test_weighted_cross_validation(table, tmp_path, capsys):
     (["--target", "y", "--weights", "site", "--features", "a,b"], "column 'site' is not numeric"),
     (["--target", "y", "--weights", "status", "--features", "a,b"], None),  # 0/1 weights are fine
 ])
-def test_column_errors_name_the_option(table, capsys, argv, message):
-    rc, out, err = _run(capsys, table, *argv)
+def test_column_errors_name_the_option(table, tmp_path, capsys, argv, message):
+    rc, out, err = _run(capsys, table, *argv, "--out", str(tmp_path))
     if message is None:
         assert rc == 0, err
         return
@@ -121,7 +121,7 @@ def test_negative_weights_are_refused_by_the_library(table, tmp_path, capsys):
     with open(file, "w", newline="") as fh:
         csv.writer(fh).writerows([["a", "y", "w"], *([repr(float(x)), repr(float(y)), repr(float(w))] for x, y, w in
                                                      zip(XW[:, 0], YW, np.where(np.arange(N) == 5, -1.0, W)))])
-    rc, out, err = _run(capsys, str(file), "--target", "y", "--weights", "w")
+    rc, out, err = _run(capsys, str(file), "--target", "y", "--weights", "w", "--out", str(tmp_path))
     assert rc == 2 and "sample_weight" in err
 
 
