@@ -123,6 +123,16 @@ REAL: dict[str, str] = {
     "glmnet-cox": "R glmnet CoxExample (1000 × 30, 692 events, no tied times); cox (Breslow), no intercept",
 }
 
+#: The ``glmnet-*`` problems: glmnet's example data set and the family fitted.
+R_EXAMPLES: dict[str, tuple[str, str]] = {
+    "glmnet-quickstart": ("QuickStartExample", GAUSSIAN),
+    "glmnet-binomial": ("BinomialExample", BINOMIAL),
+    "glmnet-poisson": ("PoissonExample", POISSON),
+    "glmnet-multinomial": ("MultinomialExample", MULTINOMIAL),
+    "glmnet-mgaussian": ("MultiGaussianExample", MGAUSSIAN),
+    "glmnet-cox": ("CoxExample", COX),
+}
+
 #: Problems run by default on a CPU (everything: `big` and `batch-cv` included).
 ALL_PROBLEMS: tuple[str, ...] = tuple(SIMULATED) + tuple(REAL)
 
@@ -253,24 +263,10 @@ def load_real(name: str) -> tuple[np.ndarray, np.ndarray, str]:
 
         X, y = load_breast_cancer(return_X_y=True)
         return _zscore(X), y.astype(float), BINOMIAL
-    if name == "glmnet-quickstart":
-        X, y = _r_example("QuickStartExample")
-        return X, y, GAUSSIAN
-    if name == "glmnet-binomial":
-        X, y = _r_example("BinomialExample")
-        return X, y, BINOMIAL
-    if name == "glmnet-poisson":
-        X, y = _r_example("PoissonExample")
-        return X, y, POISSON
-    if name == "glmnet-multinomial":
-        X, y = _r_example("MultinomialExample")
-        return X, y - 1.0, MULTINOMIAL  # R's labels 1 … K
-    if name == "glmnet-mgaussian":
-        X, y = _r_example("MultiGaussianExample")
-        return X, y, MGAUSSIAN
-    if name == "glmnet-cox":
-        X, y = _r_example("CoxExample")
-        return X, y, COX
+    if name in R_EXAMPLES:
+        data, family = R_EXAMPLES[name]
+        X, y = _r_example(data)
+        return X, (y - 1.0 if family == MULTINOMIAL else y), family  # multinomial: R's labels 1 … K → 0 … K−1
     raise KeyError(name)
 
 
