@@ -1,10 +1,12 @@
 """Bad input is answered at once with a ValueError/TypeError naming the argument."""
 
+import warnings
+
 import numpy as np
 import pytest
+from reference_np import make_problem
 
 import jaxreg
-from reference_np import make_problem
 
 X, Y = make_problem(20, 4, seed=0)
 
@@ -70,6 +72,26 @@ def test_non_convergence_is_reported_not_silent(family):
         fit = jaxreg.path(Xw, yw, family=family, max_iter=1, tol=1e-15, n_lambdas=10)
     assert not fit.converged.all()
     assert fit.converged[0]  # λmax: zero is optimal before any iteration
+
+
+@pytest.mark.parametrize("options", [
+    dict(family="gaussian", p=4),  # a Newton polish after each block (it counts as one iteration)
+    dict(family="binomial", p=4),
+    dict(family="gaussian", p=300),  # working sets
+    dict(family="gaussian", p=12, penalty="group_lasso", groups=np.arange(12) // 3),  # no polish
+])
+def test_max_iter_caps_the_iterations_of_every_lambda(options):
+    """The gap is checked every 10 iterations, but the last block is cut short: n_iter never exceeds max_iter."""
+    options = dict(options)
+    Xw, yw = make_problem(40, options.pop("p"), seed=2)
+    if options["family"] == "binomial":
+        yw = (yw > np.median(yw)).astype(float)
+    for max_iter in (1, 3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", jaxreg.ConvergenceWarning)
+            fit = jaxreg.path(Xw, yw, max_iter=max_iter, tol=1e-15, n_lambdas=8, **options)
+        assert fit.n_iter.max() <= max_iter
+        assert np.all(fit.converged | (fit.n_iter == max_iter))  # a λ stops early only when converged
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 A solver is one ``iterate(beta, carry) -> (beta, carry)`` (FISTA's momentum step, an optax step followed by the
 prox, …) and a ``measure(beta, carry) -> GapInfo`` (the duality gap, the proximal-gradient residual); :func:`drive`
 runs ``check_every`` iterations between two measures in a ``lax.while_loop`` until ``gap ≤ tol_abs`` or
-``max_iter`` iterations. The measure is also taken *before* the first iteration, so a warm start that is already
-optimal costs one measure. The point a measure refers to (``GapInfo.beta``: e.g. the intercept profiled out) is the
-one returned.
+``max_iter`` iterations (the last block is cut short, so ``n_iter ≤ max_iter``). The measure is also taken
+*before* the first iteration, so a warm start that is already optimal costs one measure. The point a measure refers
+to (``GapInfo.beta``: e.g. the intercept profiled out) is the one returned.
 """
 
 from __future__ import annotations
@@ -76,21 +76,25 @@ def drive(
     def cond(st: _State) -> jax.Array:
         return (st.gap > tol_abs) & (st.n_iter < max_iter)
 
-    def iterations(bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
-        return lax.fori_loop(0, check_every, lambda _, bc: iterate(*bc), bc)
+    def iterations(k: jax.Array, bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
+        return lax.fori_loop(0, k, lambda _, bc: iterate(*bc), bc)
 
     def body(st: _State) -> _State:
+        left = jnp.asarray(max_iter, jnp.int32) - st.n_iter  # ≥ 1 here: blocks are cut so that n_iter ≤ max_iter
         if polish is None:
-            beta, carry = iterations((st.beta, st.carry))
-            n_iter = st.n_iter + check_every
+            k = jnp.minimum(check_every, left)
+            beta, carry = iterations(k, (st.beta, st.carry))
+            n_iter = st.n_iter + k
         elif polish_every > 0:
-            beta, carry = iterations((st.beta, st.carry))
-            go = (st.n_iter + check_every) // polish_every > st.n_iter // polish_every
+            k = jnp.minimum(check_every, left)
+            beta, carry = iterations(k, (st.beta, st.carry))
+            go = ((st.n_iter + k) // polish_every > st.n_iter // polish_every) & (k < left)
             beta, carry = lax.cond(go, lambda bc: polish(*bc), lambda bc: bc, (beta, carry))
-            n_iter = st.n_iter + check_every + go.astype(jnp.int32)
+            n_iter = st.n_iter + k + go.astype(jnp.int32)
         else:
-            beta, carry = polish(*lax.cond(st.fresh, lambda bc: iterate(*bc), iterations, (st.beta, st.carry)))
-            n_iter = st.n_iter + jnp.where(st.fresh, 1, check_every) + 1
+            k = jnp.minimum(jnp.where(st.fresh, 1, check_every), left - 1)  # the polish counts as one
+            beta, carry = polish(*iterations(k, (st.beta, st.carry)))
+            n_iter = st.n_iter + k + 1
         info = measure(beta, carry)
         return _State(beta, carry, n_iter, info.gap, info.loss, info.beta, jnp.zeros((), bool))
 
