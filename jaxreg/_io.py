@@ -57,6 +57,7 @@ class Table:
 _FEATURE_HINT = "encode categories as 0/1 columns or leave the column out with --features"
 _LABEL_HINT = "use --family binomial for class labels"
 _TARGETS_HINT = "several target columns (mgaussian responses, cox time and status) must all be numeric"
+_WEIGHTS_HINT = "--weights names a column of non-negative numbers"
 
 
 def _hint(name: str, targets: Sequence[str]) -> str:
@@ -129,7 +130,7 @@ def _numbers(values: list[str], lines: list[int], name: str, source: str, *,
         try:
             number = float(text)
         except ValueError:
-            what = "column" if hint == _FEATURE_HINT else "the target column"
+            what = "the target column" if hint in (_LABEL_HINT, _TARGETS_HINT) else "column"
             raise DataError(f"{source}, line {line}: {what} {name!r} is not numeric (value {value!r}); "
                             f"{hint}.") from None
         if not np.isfinite(number):
@@ -188,8 +189,8 @@ def _read_csv(file: FsPath, targets: list[str], features: Sequence[str] | None, 
         y = np.column_stack([_numbers(column(t), lines, t, source, hint=_hint(t, targets)) for t in targets])
     else:
         y = _labels(column(targets[0]), lines, targets[0], source)[:, None]
-    extra = {option: (_numbers if option == "--weights" else _labels)(column(name), lines, name, source)
-             for option, name in roles.items()}
+    extra = {option: _numbers(column(name), lines, name, source, hint=_WEIGHTS_HINT) if option == "--weights"
+             else _labels(column(name), lines, name, source) for option, name in roles.items()}
     return X, y, chosen, extra
 
 

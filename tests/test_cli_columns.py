@@ -105,7 +105,8 @@ def test_weighted_cross_validation(table, tmp_path, capsys):
     (["--target", "y", "--weights", "w", "--features", "a,w"], "--features: the weights column 'w' cannot also be"),
     (["--target", "time,status", "--family", "cox", "--weights", "w", "--strata", "w"],
      "column 'w' is named by several options"),
-    (["--target", "y", "--weights", "site", "--features", "a,b"], "column 'site' is not numeric"),
+    (["--target", "y", "--weights", "site", "--features", "a,b"],
+     "column 'site' is not numeric (value 'north'); --weights names a column of non-negative numbers"),
     (["--target", "y", "--weights", "status", "--features", "a,b"], None),  # 0/1 weights are fine
 ])
 def test_column_errors_name_the_option(table, tmp_path, capsys, argv, message):
