@@ -76,24 +76,28 @@ def drive(
     def cond(st: _State) -> jax.Array:
         return (st.gap > tol_abs) & (st.n_iter < max_iter)
 
-    def iterations(k: jax.Array, bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
-        return lax.fori_loop(0, k, lambda _, bc: iterate(*bc), bc)
+    def block(bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
+        return lax.fori_loop(0, check_every, lambda _, bc: iterate(*bc), bc)
+
+    def cut(k: jax.Array) -> Callable[[tuple[jax.Array, Any]], tuple[jax.Array, Any]]:
+        # the last block before max_iter, k < check_every iterations (a traced trip count: a while loop, dearer
+        # than the static block on small problems, so only used there)
+        return lambda bc: lax.fori_loop(0, k, lambda _, bc: iterate(*bc), bc)
 
     def body(st: _State) -> _State:
         left = jnp.asarray(max_iter, jnp.int32) - st.n_iter  # ≥ 1 here: blocks are cut so that n_iter ≤ max_iter
-        if polish is None:
+        if polish is None or polish_every > 0:
             k = jnp.minimum(check_every, left)
-            beta, carry = iterations(k, (st.beta, st.carry))
+            beta, carry = lax.cond(k == check_every, block, cut(k), (st.beta, st.carry))
             n_iter = st.n_iter + k
-        elif polish_every > 0:
-            k = jnp.minimum(check_every, left)
-            beta, carry = iterations(k, (st.beta, st.carry))
-            go = ((st.n_iter + k) // polish_every > st.n_iter // polish_every) & (k < left)
-            beta, carry = lax.cond(go, lambda bc: polish(*bc), lambda bc: bc, (beta, carry))
-            n_iter = st.n_iter + k + go.astype(jnp.int32)
+            if polish is not None:
+                go = ((st.n_iter + k) // polish_every > st.n_iter // polish_every) & (k < left)
+                beta, carry = lax.cond(go, lambda bc: polish(*bc), lambda bc: bc, (beta, carry))
+                n_iter = n_iter + go.astype(jnp.int32)
         else:
             k = jnp.minimum(jnp.where(st.fresh, 1, check_every), left - 1)  # the polish counts as one
-            beta, carry = polish(*iterations(k, (st.beta, st.carry)))
+            branch = jnp.where(k == 1, 0, jnp.where(k == check_every, 1, 2))
+            beta, carry = polish(*lax.switch(branch, [lambda bc: iterate(*bc), block, cut(k)], (st.beta, st.carry)))
             n_iter = st.n_iter + k + 1
         info = measure(beta, carry)
         return _State(beta, carry, n_iter, info.gap, info.loss, info.beta, jnp.zeros((), bool))
