@@ -182,8 +182,8 @@ def path(
         Duality-gap tolerance relative to ``P(0)``. Default 1e-9 in float64 (1e-8 for binomial and multinomial),
         1e-5 in float32.
     max_iter : int
-        Maximum proximal-gradient iterations per λ. λ that do not converge are flagged in ``Path.converged`` and a
-        :class:`ConvergenceWarning` names them.
+        Maximum proximal-gradient iterations per λ (a Newton step counts as one; ``Path.n_iter`` never exceeds
+        it). λ that do not converge are flagged in ``Path.converged`` and a :class:`ConvergenceWarning` names them.
     dtype : {None, "float64", "float32"}
         Floating type of the computation (default float64; float32 is what accelerators prefer). float64 is used
         even when JAX's global ``jax_enable_x64`` flag is off.
