@@ -160,12 +160,8 @@ def _binomial_gaps(X: np.ndarray, y: np.ndarray, lambdas: np.ndarray, alpha: flo
 def _dual_scaling(X: np.ndarray, u: np.ndarray, lambdas: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """For a GLM's dual point ``u`` (n, L) with ``Σ u = 0``: the scale ``s`` that makes ``s u`` feasible and the
     penalty's conjugate term ``λ g*(−Xᵀ s u / (nλ))`` (see :func:`_binomial_gaps`)."""
-    n = X.shape[0]
     xtu = (X - X.mean(axis=0)).T @ u  # = Xᵀu since Σu = 0; centring reduces cancellation
-    if alpha == 1.0:
-        return np.minimum(1.0, n * lambdas / np.maximum(np.max(np.abs(xtu), axis=0), 1e-300)), np.zeros_like(lambdas)
-    v = np.abs(xtu) / (n * lambdas)
-    return np.ones_like(lambdas), lambdas * np.sum(np.maximum(v - alpha, 0.0) ** 2, axis=0) / (2 * (1 - alpha))
+    return gap_multi.dual_scaling(xtu[:, :, None], X.shape[0], lambdas, alpha, grouped=False)
 
 
 def _poisson_gaps(X: np.ndarray, y: np.ndarray, lambdas: np.ndarray, alpha: float, b0: np.ndarray,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import entr, logsumexp, softmax, xlogy
 
-from benchmarks.problems import one_hot
+from benchmarks.problems import one_hot, risk_sets
 
 
 def multi_penalty(B: np.ndarray, lam: np.ndarray, alpha: float, grouped: bool) -> np.ndarray:
@@ -130,25 +130,10 @@ def multinomial_gaps(X: np.ndarray, y: np.ndarray, lam: np.ndarray, alpha: float
 
 
 # ------------------------------------------------------------------------------------------------- cox
-def _risk_index(time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order by decreasing time and, for each row, the last sorted position of its risk set ``{j: t_j ≥ t_i}``."""
-    order = np.argsort(-time, kind="stable")
-    last = np.searchsorted(-time[order], -time, side="right") - 1
-    return order, last
-
-
 def cox_null(y: np.ndarray) -> float:
     """``P(0) = 1/n Σ_{events} log |R_i|``."""
-    _, last = _risk_index(y[:, 0])
+    _, last = risk_sets(y[:, 0])
     return float(np.sum(y[:, 1] * np.log(last + 1.0)) / y.shape[0])
-
-
-def cox_loss(eta: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Breslow partial likelihood / n of linear predictors ``eta`` (n, L)."""
-    order, last = _risk_index(y[:, 0])
-    m = eta.max(axis=0)
-    W = np.cumsum(np.exp(eta - m)[order], axis=0)[last]  # (n, L): Σ_{R_i} e^{η_j − m}
-    return np.sum(y[:, 1:2] * (np.log(W) + m - eta), axis=0) / y.shape[0]
 
 
 def cox_gaps(X: np.ndarray, y: np.ndarray, lam: np.ndarray, alpha: float, B: np.ndarray) -> np.ndarray:
@@ -163,11 +148,13 @@ def cox_gaps(X: np.ndarray, y: np.ndarray, lam: np.ndarray, alpha: float, B: np.
     n = X.shape[0]
     time, status = y[:, 0], y[:, 1]
     eta = X @ B.T  # (n, L)
-    primal = cox_loss(eta, y) + lam * (alpha * np.abs(B).sum(axis=1) + (1 - alpha) / 2 * (B**2).sum(axis=1))
-    order, last = _risk_index(time)
+    order, last = risk_sets(time)
     m = eta.max(axis=0)
     e = np.exp(eta - m)
-    W = np.cumsum(e[order], axis=0)[last]  # Σ_{R_i} e_j
+    W = np.cumsum(e[order], axis=0)[last]  # Σ_{R_i} e_j, e_j = e^{η_j − m}
+    # the Breslow partial likelihood / n, plus the penalty
+    primal = np.sum(status[:, None] * (np.log(W) + m - eta), axis=0) / n + multi_penalty(B[:, :, None], lam, alpha,
+                                                                                         grouped=False)
     A = np.cumsum((e * eta)[order], axis=0)[last] / W - m - np.log(W)  # Σ_{R_i} π_ij log π_ij
     pii = e / W
     # u = n v: u_j = e_j Σ_{events i: t_i ≤ t_j} 1/W_i − δ_j

@@ -185,17 +185,19 @@ def one_hot(y: np.ndarray) -> np.ndarray:
     return np.eye(labels.max() + 1)[labels]
 
 
+def risk_sets(time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows by decreasing time (risk sets are then prefixes) and, for each row, the last sorted position of its
+    risk set ``{j: t_j ≥ t_i}`` (ties: every tied row sees the same risk set, Breslow's)."""
+    order = np.argsort(-time, kind="stable")
+    return order, np.searchsorted(-time[order], -time, side="right") - 1
+
+
 def cox_null_gradient(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``∇_b`` of the Breslow partial likelihood / n at ``b = 0``: ``−1/n Σ_{events i} (x_i − mean of x over the
-    risk set {j: t_j ≥ t_i})`` (ties: every tied event sees the same risk set)."""
-    time, status = y[:, 0], y[:, 1]
-    order = np.argsort(-time, kind="stable")  # decreasing time: risk sets are prefixes
-    t_sorted = time[order]
-    csum = np.cumsum(X[order], axis=0)
-    # the risk set of time t: every row with t_j ≥ t, i.e. the prefix up to the last row with time t
-    last = np.searchsorted(-t_sorted, -time, side="right") - 1
-    risk_mean = csum[last] / (last + 1)[:, None]
-    return -((X - risk_mean) * status[:, None]).sum(axis=0) / X.shape[0]
+    risk set {j: t_j ≥ t_i})``."""
+    order, last = risk_sets(y[:, 0])
+    risk_mean = np.cumsum(X[order], axis=0)[last] / (last + 1)[:, None]
+    return -((X - risk_mean) * y[:, 1:2]).sum(axis=0) / X.shape[0]
 
 
 def lambda_max(X: np.ndarray, y: np.ndarray, l1_ratio: float = 1.0, family: str = GAUSSIAN) -> float:

@@ -65,9 +65,7 @@ class JaxregPeer(InProcessPeer):
             warnings.simplefilter("ignore")  # ConvergenceWarning: the harness's own gap check judges
             fit = jaxreg.path(X, y, family=family, l1_ratio=spec.l1_ratio, lambdas=spec.lambdas, fit_intercept=True,
                               standardize=False, tol=tol, max_iter=self.max_iter, dtype=self.dtype)
-        coef = np.asarray(fit.coef, dtype=np.float64)
-        b0 = np.zeros(coef.shape[0]) if fit.intercept is None else np.asarray(fit.intercept, dtype=np.float64)
-        return Solution(b0, coef)
+        return Solution(np.asarray(fit.intercept, dtype=np.float64), np.asarray(fit.coef, dtype=np.float64))
 
     def run(self, problem: Problem, tol: float, n_calls: int) -> Run:
         if len(problem.paths) == 1:
