@@ -155,7 +155,8 @@ def fit_path(
                 profile=profile)
     # the row-wise group penalties keep a feature's K coefficients together in working sets
     block = k if config.multinomial_grouped or mgaussian else 1
-    solve = _bucketed(config.working_set, opts, p * max(k, 1), pf > 0, block, polish_in_buckets=cox)
+    solve = _bucketed(config.working_set, opts, p * max(k, 1), pf > 0, block, polish_in_buckets=cox,
+                      polish_first=config.family in ("binomial", "poisson"))
 
     beta0 = beta_null
     if config.has_unpenalized or free_intercept:
@@ -258,10 +259,13 @@ POLISH_EVERY_FRACTION = 4
 
 
 def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Array, block: int = 1,
-              polish_in_buckets: bool = False):
+              polish_in_buckets: bool = False, polish_first: bool = False):
     """One λ's solver (``p`` features, plus an intercept column for GLMs): working sets in static buckets of
     increasing size, then all features if still needed, with Newton polish when ``p ≤ POLISH_MAX_SIZE`` (the same
     rule that turns ``working_set="auto"`` off), and inside the buckets with ``polish_in_buckets``.
+
+    ``polish_first``: on all features, an unmeasured warm start is polished before any iteration (binomial and
+    poisson, whose Newton steps are cheap; measured in docs/design.md, "Newton polish").
 
     Each bucket compiles once; which ones run is decided per λ at run time (under ``vmap`` every bucket runs for
     the whole batch, which is correct but slower). ``penalized``: the coordinates with a penalty factor > 0.
@@ -274,7 +278,8 @@ def _bucketed(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Array, 
 
     full = partial(fista, polish=p <= POLISH_MAX_SIZE, **opts)
     if not sizes:
-        return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget, measure_first=measure_first(b))
+        return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget, measure_first=measure_first(b),
+                                                 polish_first=polish_first)
     buckets = [partial(working_set_solve, size=s, block=block, **opts,
                        polish_every=s // POLISH_EVERY_FRACTION if polish_in_buckets and s == sizes[-1] else 0)
                for s in sizes]

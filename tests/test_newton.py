@@ -182,6 +182,36 @@ def test_skipping_the_first_measure_changes_the_cost_not_the_answer(family):
     np.testing.assert_allclose(untouched.gap, duality_gap(loss, pen, zero, lam).gap, rtol=1e-12)
 
 
+def test_polishing_the_warm_start_first_changes_the_cost_not_the_answer():
+    """polish_first (the path's choice for binomial and poisson): an unmeasured warm start is polished before any
+    iteration. An optimal start costs that one polish; a start on its solution's face (the previous λ's solution)
+    takes fewer iterations; a start off it (zero) still reaches the same solution; max_iter=0 leaves it alone."""
+    X, y = _gaussian(80, 12, seed=3)
+    p = X.shape[1]
+    loss = Binomial.from_data(X, (y > jnp.median(y)).astype(X.dtype), jnp.full(X.shape[0], 1.0 / X.shape[0]), None)
+    pen = _penalty(p)
+    kw = dict(step=1.0 / lipschitz_constant(loss, p, jnp.float64), tol_abs=1e-12, check_every=10, backtrack=True,
+              polish=True, measure_first=False)
+    run = jax.jit(lambda b, lam, budget, first: fista(loss, pen, lam, b, max_iter=budget, polish_first=first, **kw),
+                  static_argnums=3)
+    lam, near = jnp.asarray(0.02), jnp.asarray(0.019)
+    ref = run(jnp.zeros(p), lam, 100_000, False)
+    assert bool(ref.converged) and 0 < np.count_nonzero(ref.beta) < p
+    again = run(ref.beta, lam, 100_000, True)
+    assert int(again.n_iter) == 1 and bool(again.converged)
+    np.testing.assert_allclose(again.beta, ref.beta, atol=1e-9)
+    plain, first = run(ref.beta, near, 100_000, False), run(ref.beta, near, 100_000, True)
+    assert np.array_equal(plain.beta != 0, ref.beta != 0)  # the same face: the Newton step heads for the solution
+    assert bool(plain.converged) and bool(first.converged) and int(first.n_iter) < int(plain.n_iter)
+    np.testing.assert_allclose(first.beta, plain.beta, atol=1e-7)
+    cold = run(jnp.zeros(p), lam, 100_000, True)
+    assert bool(cold.converged)
+    np.testing.assert_allclose(cold.beta, ref.beta, atol=1e-7)
+    untouched = run(ref.beta, near, 0, True)
+    assert int(untouched.n_iter) == 0 and not bool(untouched.converged)
+    np.testing.assert_array_equal(untouched.beta, ref.beta)
+
+
 def test_polish_sizes_are_static_powers_of_two_up_to_m():
     assert polish_sizes(5) == (5,)
     assert polish_sizes(8) == (8,)

@@ -59,6 +59,7 @@ def fista(
     polish: bool = False,
     polish_every: int = 0,
     measure_first: bool | jax.Array = True,
+    polish_first: bool = False,
 ) -> SolveResult:
     """Run restarted FISTA from ``beta0`` until ``gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -100,6 +101,9 @@ def fista(
     measure_first
         With ``polish`` (and ``polish_every`` 0): ``False`` (may be traced) skips the measure of ``beta0``; see
         :func:`~jaxreg.solvers.driver.drive`.
+    polish_first
+        With ``polish`` and ``measure_first`` ``False``: polish ``beta0`` before the first iteration (static; see
+        :func:`~jaxreg.solvers.driver.drive`).
     """
     safe_step = step if min_step is None else min_step
 
@@ -155,4 +159,4 @@ def fista(
     return drive(iteration, lambda beta, carry: measure(beta, carry[2]), beta0, carry0, tol_abs=tol_abs,
                  max_iter=max_iter, check_every=check_every,
                  polish=newton if polish and has_faces(penalty) else None, polish_every=polish_every,
-                 measure_first=measure_first)
+                 measure_first=measure_first, polish_first=polish_first)
