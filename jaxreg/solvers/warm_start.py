@@ -51,14 +51,15 @@ class PathSolution(NamedTuple):
 
 
 def extrapolate(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array, lam_beta: jax.Array,
-                beta_prev: jax.Array, lam_prev: jax.Array) -> jax.Array:
+                beta_prev: jax.Array, lam_prev: jax.Array, loss_beta: jax.Array | None = None) -> jax.Array:
     """The warm start for ``lam``: the solutions at the two previous λ extrapolated linearly in λ, if that is better.
 
     Between two changes of its support the lasso path is linear in λ, so the extrapolation is exact there; the
     elastic net and GLM paths are smooth, so it is second-order accurate. The guess is put back on the face of
     ``beta`` when the penalty describes its faces (``onto_face``: a lasso coefficient whose extrapolation crosses
     zero starts at zero; bounds), else projected onto the penalty's domain (its prox with step 0: bounds, fixed
-    coordinates), and it is kept only when its objective at ``lam`` is below that of ``beta`` (the plain warm start).
+    coordinates), and it is kept only when its objective at ``lam`` is below that of ``beta`` (the plain warm start;
+    ``loss_beta``, the loss at ``beta`` if known, saves evaluating it).
     """
     gap = lam_beta - lam_prev
     r = jnp.where(gap != 0, (lam - lam_beta) / jnp.where(gap != 0, gap, 1.0), 0.0)
@@ -71,7 +72,8 @@ def extrapolate(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array, l
     def objective(b: jax.Array) -> jax.Array:
         return loss.value(b) + penalty.value(b, lam)
 
-    return jnp.where(objective(guess) < objective(beta), guess, beta)
+    current = objective(beta) if loss_beta is None else loss_beta + penalty.value(beta, lam)
+    return jnp.where(objective(guess) < current, guess, beta)
 
 
 def solve_path(
@@ -94,10 +96,10 @@ def solve_path(
     def one(carry: tuple[jax.Array, ...], lam: jax.Array):
         # history: dev at the last `lag` λ, oldest first; beta_prev: the solution before beta's. Before the second
         # λ both are beta0 at lambdas[0], so the extrapolation is a plain warm start.
-        beta, beta_prev, history, stopped, index = carry
+        beta, beta_prev, loss_beta, history, stopped, index = carry
         budget = jnp.where(stopped, 0, max_iter)
         lam_beta, lam_prev = lambdas[jnp.maximum(index - 1, 0)], lambdas[jnp.maximum(index - 2, 0)]
-        start = extrapolate(loss, penalty, lam, beta, lam_beta, beta_prev, lam_prev)
+        start = extrapolate(loss, penalty, lam, beta, lam_beta, beta_prev, lam_prev, loss_beta)
         res = solve(loss, penalty, lam, start, budget)
         active = ~stopped
         if early_stop is None:
@@ -111,9 +113,9 @@ def solve_path(
             now_stopped = stopped | (enough & (flat | (dev > early_stop.dev_max)))
             history = jnp.append(history[1:], dev)
         out = PathSolution(res.beta, res.gap, res.loss, res.n_iter, res.converged | stopped, active)
-        return (res.beta, beta, history, now_stopped, index + 1), out
+        return (res.beta, beta, res.loss, history, now_stopped, index + 1), out
 
     history = jnp.zeros(1 if early_stop is None else early_stop.lag, beta0.dtype)
-    init = (beta0, beta0, history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
+    init = (beta0, beta0, loss.value(beta0), history, jnp.zeros((), bool), jnp.zeros((), jnp.int32))
     _, sol = lax.scan(one, init, lambdas)
     return sol
