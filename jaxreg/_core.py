@@ -249,12 +249,8 @@ BUCKET_GROWTH = 1.5
 BUCKET_SLACK = 16
 
 
-#: With ``polish_in_buckets``, the largest working-set bucket (``k`` features) takes a Newton step every ``k // 4``
-#: iterations (the step costs about k³ + n k², an iteration n k or k²). Measured (2-core CPU, default cox paths):
-#: 120 × 300 0.78 → 0.16 s, 200 × 1,000 2.6 → 0.9 s, for about 1 s more compilation (polishing in every bucket,
-#: with a system per size, compiled 3 s more for at most 20 % less run time). On least squares and logistic
-#: benchmark problems the same rule was neutral or up to 23 % slower (`wider`), so it serves the cox loss only, whose
-#: iterations cost most (cumulative sums over risk sets, backtracking) and whose faces at small λ are ill-conditioned.
+#: With ``polish_in_buckets`` (the cox loss), the largest working-set bucket (``k`` features) takes a Newton step
+#: every ``k // 4`` iterations (a step costs about k³ + n k², an iteration n k or k²; measured in docs/design.md).
 POLISH_EVERY_FRACTION = 4
 
 
