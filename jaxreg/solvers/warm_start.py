@@ -94,8 +94,8 @@ def solve_path(
     """
 
     def one(carry: tuple[jax.Array, ...], lam: jax.Array):
-        # history: dev at the last `lag` λ, oldest first; beta_prev: the solution before beta's. Before the second
-        # λ both are beta0 at lambdas[0], so the extrapolation is a plain warm start.
+        # history: dev at the last `lag` λ, oldest first; beta_prev: the solution before beta's; loss_beta: f(beta),
+        # from its solve. Before the second λ both are beta0 at lambdas[0], so the extrapolation is a plain warm start.
         beta, beta_prev, loss_beta, history, stopped, index = carry
         budget = jnp.where(stopped, 0, max_iter)
         lam_beta, lam_prev = lambdas[jnp.maximum(index - 1, 0)], lambdas[jnp.maximum(index - 2, 0)]
