@@ -32,7 +32,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", default=None, help="results folder (default benchmarks/results, or "
                                                 "benchmarks/results/quick with --quick)")
     ap.add_argument("--report", default=None, help="Markdown report path (default benchmarks/RESULTS.md, or "
-                                                   "OUT/RESULTS.md with --quick); 'none' to skip")
+                                                   "OUT/RESULTS.md with --quick or --out); 'none' to skip")
     ap.add_argument("--repeats", type=int, default=None, help="timed calls after the warm-up (default 3; quick 1)")
     ap.add_argument("--max-tries", type=int, default=10, help="tolerances tried per solver (÷10 each)")
     ap.add_argument("--max-call-seconds", type=float, default=None,
@@ -43,9 +43,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     args.repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
     args.max_call_seconds = args.max_call_seconds or (5.0 if args.quick else 300.0)
+    out_given = args.out is not None
     args.out = Path(args.out) if args.out else HERE / "results" / ("quick" if args.quick else "")
     if args.report is None:
-        args.report = args.out / "RESULTS.md" if args.quick else HERE / "RESULTS.md"
+        args.report = args.out / "RESULTS.md" if args.quick or out_given else HERE / "RESULTS.md"
     args.report = None if str(args.report).lower() == "none" else Path(args.report)
     return args
 
