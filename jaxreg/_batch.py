@@ -29,7 +29,15 @@ import numpy as np
 from jaxreg._core import CoreConfig, CoreResult, fit_path
 from jaxreg._penalty_object import cast_leaves
 from jaxreg._setup import Setup, x64
-from jaxreg._sharding import MEMORY_FRACTION, BatchShape, MeshAxis, device_memory, plan_batch_size, to_numpy
+from jaxreg._sharding import (
+    MEMORY_FRACTION,
+    BatchShape,
+    MeshAxis,
+    device_memory,
+    plan_batch_size,
+    to_device,
+    to_numpy,
+)
 
 #: In-axes of fit_path's arguments for a batch: (x, y, weights, pf, lower, upper, lambdas, l1_ratio, tol, offset,
 #: custom).
@@ -114,6 +122,8 @@ def run_batch(
         if mesh is not None:
             shared = [a if a is None else mesh.put(a, split=False) for a in shared]  # placed once for every chunk
             custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
+        else:
+            shared[0] = to_device(shared[0])  # once, not once per chunk
         x, pf, lower, upper, tol, offset = shared
 
     def chunk(lo: int) -> CoreResult:

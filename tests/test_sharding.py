@@ -208,3 +208,24 @@ def test_a_path_that_would_not_fit_is_refused_with_options(monkeypatch):
     monkeypatch.setattr(jaxreg._setup, "device_memory", lambda devices=None: 10_000)
     with pytest.raises(ValueError, match="X: one binomial path on 30 × 5 needs about"):
         jaxreg.path(X, (Y > 0).astype(float), family="binomial")
+
+
+def _at_offset(a: np.ndarray, offset: int) -> np.ndarray:
+    """A copy of ``a`` starting ``offset`` bytes past a 64-byte boundary."""
+    buf = np.empty(a.nbytes + 128, np.uint8)
+    start = -buf.ctypes.data % 64 + offset
+    out = buf[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    return out
+
+
+def test_to_device_shares_large_aligned_arrays_and_copies_the_others_aligned():
+    a = np.random.default_rng(2).normal(size=(400, 400))  # 1.28 MB
+    assert a.nbytes >= _sharding.ALIAS_MIN_BYTES
+    for arr in (_at_offset(a, 0), _at_offset(a, 8), np.asfortranarray(a), a[:, :300], a[:5]):
+        d = _sharding.to_device(arr)
+        np.testing.assert_array_equal(np.asarray(d), arr)
+        if jax.default_backend() == "cpu" and arr.nbytes >= _sharding.ALIAS_MIN_BYTES:
+            assert d.unsafe_buffer_pointer() % 64 == 0
+            shared = arr.flags.c_contiguous and arr.ctypes.data % 64 == 0
+            assert (d.unsafe_buffer_pointer() == arr.ctypes.data) == shared
