@@ -76,6 +76,7 @@ def fit_path(
     tol: jax.Array,
     offset: jax.Array | None = None,
     custom: list[jax.Array | None] | None = None,
+    gram: jax.Array | None = None,
     *,
     config: CoreConfig,
 ) -> CoreResult:
@@ -87,7 +88,8 @@ def fit_path(
     ``offset`` is ``(n, K)`` and the coefficients come back as ``(L, p, K)``, the intercepts as ``(L, K)``.
     ``custom``: the array leaves of a penalty object (``config.penalty == "custom"``), which replaces the penalty
     built from ``penalty_factor``, ``lower``, ``upper`` and ``l1_ratio`` (``penalty_factor`` then only marks its free
-    coordinates with 0, and the bounds are infinite).
+    coordinates with 0, and the bounds are infinite). ``gram``: least squares' ``XᵀX/n`` of the prepared design
+    (:mod:`jaxreg._gram`), where not computed here.
     """
     n, p = x.shape
     dtype = x.dtype
@@ -116,7 +118,7 @@ def fit_path(
         pf, lo, hi = (jnp.repeat(a, k) for a in (pf, lo, hi))
         beta_null = jnp.zeros(p * k, dtype)
     elif least_squares:
-        loss = (GaussianGram if config.gram else GaussianX).from_data(prep.x, prep.y)
+        loss = GaussianGram.from_data(prep.x, prep.y, gram) if config.gram else GaussianX.from_data(prep.x, prep.y)
         beta_null = jnp.zeros(p, dtype)
     elif cox:
         loss = Cox.from_data(prep.x, y, status, w / n, offset, strata, start)
@@ -191,10 +193,8 @@ def fit_path(
             intercept = jnp.zeros_like(intercept)
     safe_null = jnp.where(null_loss > 0, null_loss, 1.0)
     dev_ratio = jnp.where(null_loss > 0, 1.0 - sol.loss / safe_null, 0.0)
-    return CoreResult(
-        lams, coef, intercept, sol.gap / safe_null, sol.converged, sol.n_iter, dev_ratio, sol.active, lambda_max,
-        null_loss,
-    )
+    return CoreResult(lams, coef, intercept, sol.gap / safe_null, sol.converged, sol.n_iter, dev_ratio, sol.active,
+                      lambda_max, null_loss)
 
 
 def null_intercept(family: str, y: jax.Array, w: jax.Array, offset: jax.Array | None) -> jax.Array:

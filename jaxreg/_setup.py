@@ -14,6 +14,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
+from jaxreg._gram import place_design
 from jaxreg._penalty_object import cast_leaves, check_penalty_object, is_penalty_object
 from jaxreg._penalty_setup import (
     check_gamma,
@@ -270,7 +271,8 @@ def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
                 args[k] = a
             args = [a if a is None else mesh.put(a, split=k in rows) for k, a in enumerate(args)]
             custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
-        return to_numpy(fit_path(*args, custom, config=s.config))
+        args[0], gram = place_design(args[0], args[2], c, sharded=mesh is not None)
+        return to_numpy(fit_path(*args, custom, gram, config=s.config))
 
 
 def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: bool = True) -> Path:
