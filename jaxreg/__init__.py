@@ -2,6 +2,7 @@
 
 from jaxreg import datasets
 from jaxreg.batch import bootstrap_path, multi_response_path, weighted_paths
+from jaxreg.compile_cache import enable_compilation_cache
 from jaxreg.cv import cv_path
 from jaxreg.cv_result import CVPath
 from jaxreg.path import ConvergenceWarning, path
@@ -20,6 +21,7 @@ __all__ = [
     "bootstrap_path",
     "cv_path",
     "datasets",
+    "enable_compilation_cache",
     "multi_response_path",
     "path",
     "solve",

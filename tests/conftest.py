@@ -16,6 +16,9 @@ TEST_XLA_FLAGS = os.environ.get("JAXREG_TEST_XLA_FLAGS",
                                 "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
 os.environ.setdefault("JAXREG_USER_XLA_FLAGS", os.environ.get("XLA_FLAGS", ""))  # for subprocesses run as a user's
 os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {TEST_XLA_FLAGS}".strip()
+#: The ``jaxreg`` command keeps compiled programs in ~/.cache (jaxreg.compile_cache): not from the tests, which run it
+#: in this process and in subprocesses; tests of the cache give it a folder of their own.
+os.environ["JAXREG_CACHE_DIR"] = ""
 
 import jax  # noqa: E402
 import pytest  # noqa: E402
