@@ -2,12 +2,12 @@
 
 On XLA's CPU backend a float64 ``XᵀX`` runs as a general matrix product: on the 5,000 × 1,000 ``tall`` benchmark
 problem it took 118–132 ms, against 56–70 ms for NumPy's ``X.T @ X``, which OpenBLAS computes as a symmetric rank-k
-update (half the work) — measured on the 2-core benchmark machine. Inside the compiled core the product cannot be
-handed to NumPy (through ``jax.pure_callback`` it took 117 ms: XLA's worker threads keep the cores busy while the
-callback runs), so :func:`jaxreg._setup.run` prepares the design in one compiled call, computes ``XᵀX/n`` with
-NumPy, and passes it to :func:`jaxreg._core.fit_path`, which then skips its own product. Only a single path on a
-CPU takes this route (batches run their problems concurrently on the cores, and accelerators have fast products
-of their own), and only when the product is large enough for the extra call not to matter.
+update (half the work) — measured on the 2-core benchmark machine. Handed to NumPy from inside the compiled core
+(``jax.pure_callback``) the product took 117 ms, no faster than XLA's own, so :func:`jaxreg._setup.run` prepares
+the design in one compiled call, computes ``XᵀX/n`` with NumPy, and passes it to :func:`jaxreg._core.fit_path`,
+which then skips its own product. Only a single path on a CPU takes this route (batches run their problems
+concurrently on the cores, and accelerators have fast products of their own), and only when the product is large
+enough for the extra call not to matter.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ def use_host_gram(n: int, p: int, family: str, gram: bool, sharded: bool) -> boo
     """Whether :func:`jaxreg._setup.run` computes the Gram matrix with :func:`host_gram`."""
     return (gram and family == "gaussian" and not sharded and jax.default_backend() == "cpu"
             and n * p * p >= HOST_GRAM_MIN_WORK)
-
 
 
 def place_design(x: np.ndarray | jax.Array, weights: np.ndarray, config: CoreConfig, *,
