@@ -249,7 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv or ["demo"])
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed by argparse
         return exc.code if isinstance(exc.code, int) else 2
-    enable_compilation_cache()  # a command is a process of its own: keep what it compiles for the next one
+    try:
+        enable_compilation_cache()  # a command is a process of its own: keep what it compiles for the next one
+    except OSError:  # a folder that cannot be written only costs the next run its compilation
+        pass
     try:
         return int(args.func(args))
     except (ValueError, TypeError, OSError) as exc:

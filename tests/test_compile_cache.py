@@ -63,3 +63,14 @@ def test_the_command_keeps_its_compiled_programs_for_the_next_run(tmp_path):
         subprocess.run([sys.executable, "-m", "jaxreg", "demo", "--rows", "1"], env=other, capture_output=True,
                        check=True, cwd=tmp_path)
         assert (home / ".cache" / "jaxreg" / "xla").is_dir() == stored
+
+
+def test_a_cache_folder_that_cannot_be_made_does_not_stop_the_command(monkeypatch, capsys):
+    import jaxreg.cli
+
+    def refuse(directory=None):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(jaxreg.cli, "enable_compilation_cache", refuse)
+    assert jaxreg.cli.main(["demo", "--rows", "2", "--n-lambdas", "5"]) == 0
+    assert "converged" in capsys.readouterr().out
