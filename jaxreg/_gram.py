@@ -54,9 +54,8 @@ def place_design(x: np.ndarray | jax.Array, weights: np.ndarray, config: CoreCon
     """The design for :func:`jaxreg._core.fit_path`, on the device (see :func:`jaxreg._sharding.to_device`; a
     ``sharded`` one is already placed), and its ``gram`` argument: the Gram matrix where :func:`use_host_gram`
     says so, else ``None`` (the core computes its own)."""
-    if sharded:
-        return x, None
-    x = to_device(x)
+    if not sharded:
+        x = to_device(x)
     if not use_host_gram(*x.shape, config.family, config.gram, sharded):
         return x, None
     return x, host_gram(x, weights, fit_intercept=config.fit_intercept, standardize=config.standardize)
