@@ -161,8 +161,9 @@ def fit_path(
                       polish_first=config.family in ("binomial", "poisson"))
 
     beta0 = beta_null
-    if config.has_unpenalized or free_intercept:
-        # Fit the unpenalized features alone (penalized ones pinned at 0): λmax is measured from that residual.
+    if config.has_unpenalized:
+        # Fit the unpenalized features alone (penalized ones pinned at 0): λmax is measured from that residual. (A
+        # GLM's intercept alone is fitted already: beta_null. A second solver here costs a fifth of the compile time.)
         pinned = ElasticNet(jnp.ones((), dtype), pf, jnp.where(pf > 0, 0.0, lo), jnp.where(pf > 0, 0.0, hi))
         beta0 = fista(loss, pinned, jnp.ones((), dtype), beta0, max_iter=config.max_iter, **opts).beta
     lambda_max = penalty.lambda_max(-loss.grad(beta0))

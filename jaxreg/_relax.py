@@ -82,8 +82,12 @@ def _refit_sets(s: Setup, cols: np.ndarray, sets: np.ndarray) -> tuple[np.ndarra
     lower, upper = np.where(act, lo, 0.0), np.where(act, hi, 0.0)
     pf = np.where(act, 0.0, 1.0)
     free = int((act & np.isneginf(lower) & np.isposinf(upper)).sum(axis=1).max())
+    # A GLM's refit first solves its unpenalized problem alone (has_unpenalized: the core's pinned solve), which is
+    # the whole refit: the λ = 0 solve from the null model stops too early, on a gap whose profiled part (every
+    # active feature here) is only estimated from the Hessian's diagonal.
+    glm = s.config.fit_intercept and s.family not in ("gaussian", "mgaussian", "cox")
     config = s.config._replace(
-        relative_grid=False, early_stop=None, has_unpenalized=False, working_set=(), penalty="elastic_net",
+        relative_grid=False, early_stop=None, has_unpenalized=glm, working_set=(), penalty="elastic_net",
         groups=(), gram=s.family in ("gaussian", "mgaussian") and m <= n, multinomial_grouped=False,
         n_profiled=_bucket(profiled_count(free, s.family, s.config.fit_intercept, s.config.n_outputs), 1),
     )
