@@ -6,6 +6,8 @@ Property-based tests are derandomized by default, so that CI is reproducible; ru
 
 import gc
 import os
+import subprocess
+import sys
 
 #: Compile-time flags for the test run (set before JAX starts its CPU backend; appended to any the caller set).
 #: The suite compiles hundreds of distinct programs, mostly on tiny data, so it is dominated by XLA's compile time:
@@ -14,9 +16,24 @@ import os
 #: emitters compile such programs another ~1.6× faster (least squares 1.55 → 0.80 s, cox 2.58 → 1.81 s, same results
 #: to the last digit; at XLA's default optimization level they gain nothing). No fast-math either way, so results
 #: differ at most by rounding; benchmarks and users keep XLA's defaults.
-TEST_XLA_FLAGS = os.environ.get("JAXREG_TEST_XLA_FLAGS",
-                                "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true "
-                                "--xla_cpu_use_fusion_emitters=false")
+BASE_XLA_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+NEWER_XLA_FLAGS = "--xla_cpu_use_fusion_emitters=false"
+
+
+def _known_flags() -> str:
+    """The test flags this jaxlib knows: XLA aborts a process on a flag it does not know, and the fusion-emitter one
+    is a switch of XLA's transition, bound to go. Probed once in a subprocess (≈1 s); pytest-xdist's workers inherit
+    the answer through the environment."""
+    flags = f"{BASE_XLA_FLAGS} {NEWER_XLA_FLAGS}"
+    env = {**os.environ, "XLA_FLAGS": flags, "JAX_PLATFORMS": "cpu"}
+    probe = subprocess.run([sys.executable, "-c", "import jax.numpy as jnp; jnp.zeros(1).block_until_ready()"],
+                           env=env, capture_output=True)
+    return flags if probe.returncode == 0 else BASE_XLA_FLAGS
+
+
+if "JAXREG_TEST_XLA_FLAGS" not in os.environ:
+    os.environ["JAXREG_TEST_XLA_FLAGS"] = _known_flags()
+TEST_XLA_FLAGS = os.environ["JAXREG_TEST_XLA_FLAGS"]
 os.environ.setdefault("JAXREG_USER_XLA_FLAGS", os.environ.get("XLA_FLAGS", ""))  # for subprocesses run as a user's
 os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {TEST_XLA_FLAGS}".strip()
 #: The ``jaxreg`` command keeps compiled programs in ~/.cache (jaxreg.compile_cache): not from the tests, which run it
