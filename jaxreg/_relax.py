@@ -25,7 +25,7 @@ from jax import lax
 
 from jaxreg import _validation as v
 from jaxreg._core import fit_path
-from jaxreg._setup import Setup, profiled_count, to_numpy, warn_unconverged, x64
+from jaxreg._setup import Setup, intercept_column, profiled_count, to_numpy, warn_unconverged, x64
 from jaxreg.result import Path
 
 
@@ -85,9 +85,9 @@ def _refit_sets(s: Setup, cols: np.ndarray, sets: np.ndarray) -> tuple[np.ndarra
     # A GLM's refit first solves its unpenalized problem alone (has_unpenalized: the core's pinned solve), which is
     # the whole refit: the λ = 0 solve from the null model stops too early, on a gap whose profiled part (every
     # active feature here) is only estimated from the Hessian's diagonal.
-    glm = s.config.fit_intercept and s.family not in ("gaussian", "mgaussian", "cox")
     config = s.config._replace(
-        relative_grid=False, early_stop=None, has_unpenalized=glm, working_set=(), penalty="elastic_net",
+        relative_grid=False, early_stop=None, working_set=(), penalty="elastic_net",
+        has_unpenalized=intercept_column(s.family, s.config.fit_intercept),
         groups=(), gram=s.family in ("gaussian", "mgaussian") and m <= n, multinomial_grouped=False,
         n_profiled=_bucket(profiled_count(free, s.family, s.config.fit_intercept, s.config.n_outputs), 1),
     )
