@@ -3,14 +3,20 @@
 With ``v = −∇f(b)`` and the dual point scaled by ``s = penalty.dual_scale(v, λ)`` so that it is feasible,
 
     gap(b) = f(b) + λ g(b) − [ loss.dual_value(s) − (λg)^*(s·v) − Σ_{j profiled} s v_j b_j ]
-             + Σ_{j profiled} v_j² / (2 H_jj).
+             + v_Bᵀ H_BB⁺ v_B + Σ_{j profiled, j ∉ B} v_j² / (2 H_jj).
 
 The dual is finite only where the gradient of an unpenalized, unbounded coordinate (like the intercept) vanishes
-exactly. Such coordinates are therefore *profiled* first: given their indices (:class:`Profile`), Newton steps on
-that block (exact in one step for least squares) move ``b`` to ``b'`` where their gradient is zero, which can only
-lower the objective. The gap is then measured at ``b'``, and the solvers return ``b'``: ``P(b') − P* ≤ gap``. The last
-sum, the diagonal Newton decrement of whatever gradient is left on such coordinates (rounding, or a non-quadratic
-loss after its Newton steps), keeps the estimate honest where the block is not zeroed exactly.
+exactly. Such coordinates are therefore *profiled* first: given their indices ``B`` (:class:`Profile`), Newton steps
+on that block (exact in one step for least squares) move ``b`` to ``b'`` where their gradient is zero, which can only
+lower the objective. The gap is then measured at ``b'``, and the solvers return ``b'``: ``P(b') − P* ≤ gap``.
+
+The last two terms keep the estimate honest where the gradient is not zeroed exactly (rounding, or a non-quadratic
+loss after its Newton steps). On the block it is the Newton decrement ``λ² = v_Bᵀ H_BB⁺ v_B`` with the block's
+Hessian *at* ``b'`` (:func:`block_decrement`): twice the decrease the quadratic model promises, a margin for
+non-quadratic losses (for a self-concordant function ``f − f* ≤ λ²`` once ``λ ≤ 0.68``; Boyd & Vandenberghe,
+*Convex Optimization*, §9.6.3). The pseudo-inverse keeps it finite for a singular block (duplicated unpenalized
+columns). A coordinate that the penalty leaves unpenalized only at this point (MCP and SCAD beyond ``γλ``) is not in
+the block and enters by its diagonal term, with ``loss.diag()``.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ def profile_out(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
     def step(_: int, b: jax.Array) -> jax.Array:
         g = jnp.where(profile.valid, loss.grad(b)[profile.idx], 0.0)
         h = jnp.where(pair, loss.hess_block(b, profile.idx), jnp.eye(k, dtype=b.dtype))
-        trial = b.at[profile.idx].add(-jnp.linalg.solve(h, g))
+        trial = b.at[profile.idx].add(-psd_solve(h, g))
         f_b = loss.value(b)
         ok = jnp.all(jnp.isfinite(trial)) & (loss.value(trial) <= f_b + rounding_slack(f_b))
         return jnp.where(ok, trial, b)
@@ -75,7 +81,8 @@ def duality_gap(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array,
 
     ``GapInfo.beta`` is the point the gap refers to.
     """
-    if profile is not None and profile.idx.shape[0] > 0:
+    block = profile is not None and profile.idx.shape[0] > 0
+    if block:
         beta = profile_out(loss, beta, profile)
     # a non-convex penalty (MCP, SCAD) is certified by the gap of its convex majorant at beta, exact there
     # (jaxreg.penalties.concave): zero exactly at a stationary point
@@ -89,9 +96,30 @@ def duality_gap(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array,
     profiled = convex.profiled(v, lam)
     dual = loss.dual_value(s, aux) - convex.conjugate(s * v, lam) - jnp.sum(jnp.where(profiled, s * v * beta, 0.0))
     diag = loss.diag()
+    decrement = jnp.zeros((), v.dtype)
+    if block:
+        decrement = block_decrement(loss, beta, v, profile)
+        profiled = profiled & ~jnp.zeros(v.shape, bool).at[profile.idx].max(profile.valid)
     newton = jnp.where(profiled & (diag > 0), v**2 / (2.0 * jnp.where(diag > 0, diag, 1.0)), 0.0)
     gap = f + convex.value(beta, lam) - dual  # the same as primal − dual for a convex penalty (XLA computes it once)
-    return GapInfo(primal, f, jnp.maximum(gap, 0.0) + jnp.sum(newton), grad, beta)
+    return GapInfo(primal, f, jnp.maximum(gap, 0.0) + jnp.sum(newton) + decrement, grad, beta)
+
+
+def block_decrement(loss: Loss, beta: jax.Array, v: jax.Array, profile: Profile) -> jax.Array:
+    """The Newton decrement ``λ² = gᵀH⁺g`` of the profiled block at ``beta`` (``g = −v``, ``H`` its Hessian there)."""
+    k = profile.idx.shape[0]
+    pair = profile.valid[:, None] & profile.valid[None, :]
+    hess = jnp.where(pair, loss.hess_block(beta, profile.idx), jnp.eye(k, dtype=beta.dtype))
+    g = jnp.where(profile.valid, v[profile.idx], 0.0)
+    return g @ psd_solve(hess, g)
+
+
+def psd_solve(h: jax.Array, g: jax.Array) -> jax.Array:
+    """``H⁺g`` for a symmetric positive semidefinite ``H``: the pseudo-inverse, so that a singular block (duplicated
+    unpenalized columns) gets the minimum-norm Newton step and a finite decrement, not NaN."""
+    w, u = jnp.linalg.eigh(h)
+    keep = w > h.shape[0] * jnp.finfo(h.dtype).eps * jnp.max(w, initial=0.0)
+    return u @ jnp.where(keep, (g @ u) / jnp.where(keep, w, 1.0), 0.0)
 
 
 def prox_residual(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array, step: jax.Array) -> GapInfo:
