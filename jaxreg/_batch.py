@@ -39,19 +39,20 @@ from jaxreg._sharding import (
     to_numpy,
 )
 
-#: In-axes of fit_path's arguments for a batch: (x, y, weights, pf, lower, upper, lambdas, l1_ratio, tol, offset,
-#: custom).
-_IN_AXES = (None, 0, 0, None, None, None, 0, 0, None, None, None)
+#: In-axes of fit_path's arguments for a batch: (x, y, weights, pf, lower, upper, lambdas, l1_ratio, tol, max_iter,
+#: offset, custom).
+_IN_AXES = (None, 0, 0, None, None, None, 0, 0, None, None, None, None)
 
 
 @partial(jax.jit, static_argnames=("config",))
-def fit_batch(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, tol, offset=None, custom=None, *,
+def fit_batch(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, tol, max_iter, offset=None, custom=None,
+              *,
               config: CoreConfig) -> CoreResult:
     """:func:`fit_path` vmapped over a leading axis of ``y``, ``weights``, ``lambdas`` and ``l1_ratio`` (the
     ``offset``, like ``x``, and a penalty object's arrays ``custom`` are shared)."""
     core = partial(fit_path, config=config)
     return jax.vmap(core, in_axes=_IN_AXES)(x, y, weights, penalty_factor, lower, upper, lambdas, l1_ratio, tol,
-                                            offset, custom)
+                                            max_iter, offset, custom)
 
 
 def check_subproblem(s: Setup, weights: np.ndarray, argument: str, what: str) -> None:
@@ -117,6 +118,7 @@ def run_batch(
     start = time.perf_counter()
     with x64(dt == np.float64):
         shared = [a.astype(dt, copy=False) for a in (s.x, s.penalty_factor, s.lower, s.upper)] + [np.asarray(s.tol, dt)]
+        shared.append(np.asarray(s.max_iter, np.int32))
         shared.append(None if s.offset is None else s.offset.astype(dt, copy=False))
         custom = cast_leaves(s.custom, dt)
         if mesh is not None:
@@ -124,7 +126,7 @@ def run_batch(
             custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
         else:
             shared[0] = to_device(shared[0])  # once, not once per chunk
-        x, pf, lower, upper, tol, offset = shared
+        x, pf, lower, upper, tol, max_iter, offset = shared
 
     def chunk(lo: int) -> CoreResult:
         with x64(dt == np.float64):  # JAX's configuration is per thread
@@ -133,10 +135,11 @@ def run_batch(
             if mesh is not None:
                 yb, wb, gb, ab = (mesh.put(a, split=True) for a in (yb, wb, gb, ab))
             if size == 1 and mesh is None:
-                res = fit_path(x, yb[0], wb[0], pf, lower, upper, gb[0], ab[0], tol, offset, custom, config=config)
+                res = fit_path(x, yb[0], wb[0], pf, lower, upper, gb[0], ab[0], tol, max_iter, offset, custom,
+                               config=config)
                 res = jax.tree_util.tree_map(lambda a: a[None], res)
             else:
-                res = fit_batch(x, yb, wb, pf, lower, upper, gb, ab, tol, offset, custom, config=config)
+                res = fit_batch(x, yb, wb, pf, lower, upper, gb, ab, tol, max_iter, offset, custom, config=config)
             keep = min(size, n_problems - lo)
             return jax.tree_util.tree_map(lambda a: a[:keep], to_numpy(res))
 

@@ -1,8 +1,8 @@
 """The jit-compiled core of :func:`jaxreg.path`: raw arrays in, path on the original scale out.
 
 Everything here is traced once per (shapes, dtype, static configuration); the λ grid, ``l1_ratio``, ``tol``,
-weights, penalty factors and bounds are ordinary array arguments, so changing them never recompiles, and the whole
-function can be ``vmap``-ped over weights (folds) or ``l1_ratio``.
+``max_iter``, weights, penalty factors and bounds are ordinary array arguments, so changing them never recompiles,
+and the whole function can be ``vmap``-ped over weights (folds) or ``l1_ratio``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ class CoreConfig(NamedTuple):
     early_stop: EarlyStop | None = EarlyStop()
     has_unpenalized: bool = False
     n_profiled: int = 0  # unpenalized, unbounded coordinates (intercept column included) profiled out for the gap
-    max_iter: int = 10_000
     check_every: int = 10
     working_set: tuple[int, ...] = ()  # working-set bucket sizes, increasing; () = always iterate on all features
     penalty: str = "elastic_net"  # or "group_lasso", "sparse_group_lasso" (jaxreg.penalties.group), "mcp", "scad"
@@ -74,6 +73,7 @@ def fit_path(
     lambdas: jax.Array,
     l1_ratio: jax.Array,
     tol: jax.Array,
+    max_iter: jax.Array,
     offset: jax.Array | None = None,
     custom: list[jax.Array | None] | None = None,
     gram: jax.Array | None = None,
@@ -165,7 +165,7 @@ def fit_path(
         # Fit the unpenalized features alone (penalized ones pinned at 0): λmax is measured from that residual. (A
         # GLM's intercept alone is fitted already: beta_null. A second solver here costs a fifth of the compile time.)
         pinned = ElasticNet(jnp.ones((), dtype), pf, jnp.where(pf > 0, 0.0, lo), jnp.where(pf > 0, 0.0, hi))
-        beta0 = fista(loss, pinned, jnp.ones((), dtype), beta0, max_iter=config.max_iter, **opts).beta
+        beta0 = fista(loss, pinned, jnp.ones((), dtype), beta0, max_iter=max_iter, **opts).beta
     lambda_max = penalty.lambda_max(-loss.grad(beta0))
     # λmax = 0: no coefficient can leave zero (all fixed by bounds, constant, or y already fitted by the
     # unpenalized part), so every λ gives the same fit. Use a unit λmax so that the grid stays strictly decreasing.
@@ -179,7 +179,7 @@ def fit_path(
         beta0,
         solve=solve,
         null_loss=null_loss,
-        max_iter=config.max_iter,
+        max_iter=max_iter,
         early_stop=config.early_stop,
     )
     if k:

@@ -54,13 +54,13 @@ def _bucket(k: int, low: int = 8) -> int:
 
 
 @partial(jax.jit, static_argnames=("config",))
-def _refit(x, y, w, pf, lower, upper, tol, offset, *, config):
+def _refit(x, y, w, pf, lower, upper, tol, max_iter, offset, *, config):
     """The core at λ = 0 for each row of ``pf``, ``lower``, ``upper`` (one active set each)."""
     lam0 = jnp.zeros(1, x.dtype)
     one = jnp.ones((), x.dtype)
 
     def one_set(args):
-        r = fit_path(x, y, w, *args, lam0, one, tol, offset, config=config)
+        r = fit_path(x, y, w, *args, lam0, one, tol, max_iter, offset, config=config)
         return r.coef[0], r.intercept[0], r.gap[0], r.converged[0], r.n_iter[0], r.dev_ratio[0]
 
     return lax.map(one_set, (pf, lower, upper))
@@ -95,7 +95,8 @@ def _refit_sets(s: Setup, cols: np.ndarray, sets: np.ndarray) -> tuple[np.ndarra
     with x64(s.dtype == np.float64):
         args = [a.astype(s.dtype) for a in (x, s.y, s.weights, pf, lower, upper)]
         offset = None if s.offset is None else s.offset.astype(s.dtype)
-        out = to_numpy(_refit(*args, np.asarray(s.tol, s.dtype), offset, config=config))
+        out = to_numpy(_refit(*args, np.asarray(s.tol, s.dtype), np.asarray(s.max_iter, np.int32), offset,
+                                  config=config))
     coef = np.zeros((n_sets, p, *out[0].shape[2:]))
     coef[:, cols] = out[0][:n_sets, : cols.size]
     return (coef, *(a[:n_sets] for a in out[1:]))

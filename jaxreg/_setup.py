@@ -109,6 +109,7 @@ class Setup(NamedTuple):
     grid: np.ndarray  # multiples of λmax when config.relative_grid, else absolute λ
     l1_ratio: float
     tol: float
+    max_iter: int
     dtype: np.dtype
     config: CoreConfig
     classes: tuple[Any, ...] | None
@@ -235,7 +236,6 @@ def setup(
         has_unpenalized=bool((pf == 0).any()),
         n_profiled=profiled_count(int(np.sum((pf == 0) & np.isneginf(lower) & np.isposinf(upper))), family,
                                   bool(fit_intercept), n_outputs),
-        max_iter=max_iter,
         working_set=ws,
         penalty=penalty,
         gamma=concavity,
@@ -245,7 +245,7 @@ def setup(
         multinomial_grouped=grouped,
         custom=None if obj is None else obj.static,
     )
-    return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, dt, config, classes, names, off,
+    return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, max_iter, dt, config, classes, names, off,
                  None if obj is None else obj.dynamic)
 
 
@@ -253,7 +253,7 @@ def core_args(s: Setup) -> tuple[list[np.ndarray | None], list[np.ndarray | None
     """The positional arguments of :func:`~jaxreg._core.fit_path` for a validated call (in ``s.dtype``), and the
     array leaves of a penalty object (``None`` without one)."""
     args = [a.astype(s.dtype, copy=False) for a in (s.x, s.y, s.weights, s.penalty_factor, s.lower, s.upper, s.grid)]
-    args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype)]
+    args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype), np.asarray(s.max_iter, np.int32)]
     args.append(None if s.offset is None else s.offset.astype(s.dtype, copy=False))
     return args, cast_leaves(s.custom, s.dtype)
 
@@ -316,7 +316,7 @@ def warn_unconverged(bad: np.ndarray, total: int, worst_gap: float, s: Setup, wh
     advice = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
     warnings.warn(
         f"{bad.size} of {total} λ{what} did not reach the duality gap tol={s.tol:g} within "
-        f"max_iter={s.config.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. "
+        f"max_iter={s.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. "
         f"Increase max_iter, loosen tol, or {advice}.",
         ConvergenceWarning,
         stacklevel=4,

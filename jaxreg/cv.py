@@ -292,5 +292,5 @@ def _warn_folds(results: list[CVPath], s: Setup) -> None:
     if bad:
         total = sum(r.fold_converged.size for r in results)
         warnings.warn(f"{bad} of {total} fold paths have λ that did not reach the duality gap tol={s.tol:g} within "
-                      f"max_iter={s.config.max_iter}; see CVPath.fold_converged. Increase max_iter or loosen tol.",
+                      f"max_iter={s.max_iter}; see CVPath.fold_converged. Increase max_iter or loosen tol.",
                       ConvergenceWarning, stacklevel=3)

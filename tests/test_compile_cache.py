@@ -1,4 +1,4 @@
-"""Repeated calls with the same shapes reuse the compiled path: no recompilation per λ, α, tol or data; the
+"""Repeated calls with the same shapes reuse the compiled path: no recompilation per λ, α, tol, max_iter or data; the
 ``jaxreg`` command keeps its compiled programs on disk for the next process."""
 
 import os
@@ -20,7 +20,7 @@ def test_same_shapes_hit_the_cache():
     rng = np.random.default_rng(0)
     jaxreg.path(X + rng.standard_normal(X.shape), y * 2, n_lambdas=17)
     jaxreg.path(X, y, n_lambdas=17, l1_ratio=0.3, tol=1e-6, sample_weight=rng.uniform(0.5, 1, 33),
-                penalty_factor=rng.uniform(0.5, 1, 7), lower_bounds=-1.0, lambda_min_ratio=0.05)
+                penalty_factor=rng.uniform(0.5, 1, 7), lower_bounds=-1.0, lambda_min_ratio=0.05, max_iter=777)
     assert fit_path._cache_size() == before
     jaxreg.path(X, y, n_lambdas=18)  # a different grid length is a new shape: one new compilation
     assert fit_path._cache_size() == before + 1

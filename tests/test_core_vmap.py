@@ -20,8 +20,8 @@ def test_vmap_over_fold_weights_matches_separate_fits():
     folds = np.arange(30) % 3
     weights = np.stack([(folds != k).astype(float) for k in range(3)])
     core = partial(fit_path, config=CONFIG)
-    batched = jax.vmap(core, in_axes=(None, None, 0, None, None, None, None, None, None))(
-        X, Y, weights, PF, LO, HI, GRID, 1.0, 1e-10)
+    batched = jax.vmap(core, in_axes=(None, None, 0, None, None, None, None, None, None, None))(
+        X, Y, weights, PF, LO, HI, GRID, 1.0, 1e-10, 10_000)
     assert batched.coef.shape == (3, 12, P)
     for k in range(3):
         keep = folds != k
@@ -34,7 +34,8 @@ def test_vmap_over_fold_weights_matches_separate_fits():
 def test_vmap_over_l1_ratio():
     alphas = np.array([1.0, 0.5, 0.1])
     core = partial(fit_path, config=CONFIG)
-    batched = jax.vmap(core, in_axes=(None,) * 7 + (0, None))(X, Y, np.ones(30), PF, LO, HI, GRID, alphas, 1e-10)
+    batched = jax.vmap(core, in_axes=(None,) * 7 + (0, None, None))(X, Y, np.ones(30), PF, LO, HI, GRID, alphas, 1e-10,
+                                                                    10_000)
     for k, a in enumerate(alphas):
         single = jaxreg.path(X, Y, l1_ratio=a, lambdas=np.asarray(batched.lambdas[k]), tol=1e-10)
         np.testing.assert_allclose(batched.coef[k], single.coef, rtol=1e-6, atol=1e-8)
@@ -50,8 +51,8 @@ def test_vmap_with_working_set_buckets_matches_separate_fits():
     config = CoreConfig(early_stop=None, gram=False, working_set=(16, 32))
     core = partial(fit_path, config=config)
     grid = np.geomspace(1.0, 5e-2, 10)
-    batched = jax.vmap(core, in_axes=(None, None, 0, None, None, None, None, None, None))(
-        Xw, Yw, weights, np.ones(p), np.full(p, -np.inf), np.full(p, np.inf), grid, 1.0, 1e-10)
+    batched = jax.vmap(core, in_axes=(None, None, 0, None, None, None, None, None, None, None))(
+        Xw, Yw, weights, np.ones(p), np.full(p, -np.inf), np.full(p, np.inf), grid, 1.0, 1e-10, 10_000)
     assert bool(batched.converged.all())
     for k in range(2):
         keep = folds != k

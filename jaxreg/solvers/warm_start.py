@@ -84,7 +84,7 @@ def solve_path(
     *,
     solve: Solve,
     null_loss: jax.Array,
-    max_iter: int,
+    max_iter: int | jax.Array,
     early_stop: EarlyStop | None,
 ) -> PathSolution:
     """Solve ``min_b f(b) + λ g(b)`` for each ``λ`` in ``lambdas`` (decreasing), warm-starting along the path.
