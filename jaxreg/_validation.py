@@ -143,12 +143,14 @@ def check_scalar(value: Any, name: str, *, low: float, high: float, low_open: bo
     return v
 
 
-def check_int(value: Any, name: str, *, low: int) -> int:
-    """An integer at least ``low``."""
+def check_int(value: Any, name: str, *, low: int, high: int | None = None) -> int:
+    """An integer at least ``low`` (and at most ``high``, when given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__}.")
     if value < low:
         raise ValueError(f"{name}: expected an integer >= {low}, got {value}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name}: expected an integer <= {high}, got {value}.")
     return int(value)
 
 

@@ -42,6 +42,7 @@ X, Y = make_problem(20, 4, seed=0)
         ({"lower_bounds": np.nan}, ValueError, "lower_bounds: contains NaN"),
         ({"tol": 0.0}, ValueError, "tol"),
         ({"max_iter": 0}, ValueError, "max_iter"),
+        ({"max_iter": 2**31}, ValueError, "max_iter: expected an integer <= 2147483647"),
         ({"dtype": "int32"}, TypeError, "dtype"),
         ({"family": "cox"}, ValueError, "y: family='cox' needs an array of shape \\(n_samples, 2\\)"),
         ({"family": "gamma"}, ValueError, "family: unknown family"),
