@@ -25,7 +25,7 @@ from jax import lax
 
 from jaxreg import _validation as v
 from jaxreg._core import fit_path
-from jaxreg._setup import Setup, intercept_column, profiled_count, to_numpy, warn_unconverged, x64
+from jaxreg._setup import Setup, profiled_count, to_numpy, warn_unconverged, x64
 from jaxreg.result import Path
 
 
@@ -82,13 +82,14 @@ def _refit_sets(s: Setup, cols: np.ndarray, sets: np.ndarray) -> tuple[np.ndarra
     lower, upper = np.where(act, lo, 0.0), np.where(act, hi, 0.0)
     pf = np.where(act, 0.0, 1.0)
     free = int((act & np.isneginf(lower) & np.isposinf(upper)).sum(axis=1).max())
-    # A GLM's refit first solves its unpenalized problem alone (has_unpenalized: the core's pinned solve), which is
-    # the whole refit: every active feature is in the profiled block, so that solve is Newton's method on it and
-    # ends at the maximum-likelihood fit to rounding. The λ = 0 solve from the null model alone stops once the gap
-    # meets tol (binomial reference: coefficients 2·10⁻⁴ off at tol 1e-8, certified; glmnet's are exact).
+    # A GLM's or cox refit first solves its unpenalized problem alone (has_unpenalized: the core's pinned solve),
+    # which is the whole refit: every active feature is in the profiled block, so that solve is Newton's method on it
+    # (two steps per measure) and ends at the maximum-likelihood fit to rounding. The λ = 0 path solve from the null
+    # model alone (one step per measure) stops once the gap meets tol (binomial reference: coefficients 2·10⁻⁴ off
+    # at tol 1e-8, certified; glmnet's are exact). Least squares profiles exactly in one step.
     config = s.config._replace(
         relative_grid=False, early_stop=None, working_set=(), penalty="elastic_net",
-        has_unpenalized=intercept_column(s.family, s.config.fit_intercept),
+        has_unpenalized=s.family not in ("gaussian", "mgaussian"),
         groups=(), gram=s.family in ("gaussian", "mgaussian") and m <= n, multinomial_grouped=False,
         n_profiled=_bucket(profiled_count(free, s.family, s.config.fit_intercept, s.config.n_outputs), 1),
     )
