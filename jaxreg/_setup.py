@@ -123,16 +123,11 @@ class Setup(NamedTuple):
 
 
 
-def intercept_column(family: str, fit_intercept: bool) -> bool:
-    """Whether the core carries the intercept as a column of its own (GLMs), not centred out (least squares, cox)."""
-    return fit_intercept and family not in ("gaussian", "mgaussian", "cox")
-
-
 def profiled_count(free: int, family: str, fit_intercept: bool, n_outputs: int) -> int:
     """How many coefficients the core profiles out by Newton steps: the ``free`` unpenalized, unbounded features
     plus the intercept where it is not centred out (least squares and cox have none to profile), per output:
     multinomial profiles all classes but the reference one (see jaxreg._multinomial), mgaussian every response."""
-    intercept = intercept_column(family, fit_intercept)
+    intercept = fit_intercept and family not in ("gaussian", "mgaussian", "cox")
     return (free + int(intercept)) * (n_outputs - 1 if family == "multinomial" else max(n_outputs, 1))
 
 def setup(

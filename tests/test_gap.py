@@ -23,7 +23,7 @@ def _glm(family: str, seed: int, n: int = 200, p: int = 5):
     X = np.hstack([rng.standard_normal((n, p)), np.ones((n, 1))])
     eta = X[:, :p] @ rng.standard_normal(p) * 0.7 - 1.5
     if family == "binomial":
-        y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
+        y = (rng.random(n) < _sigmoid(eta)).astype(float)
         loss = Binomial.from_data(jnp.asarray(X), jnp.asarray(y), jnp.full(n, 1.0 / n))
         mean, curv = _sigmoid, (lambda e: _sigmoid(e) * _sigmoid(-e))
         nll = lambda e: np.mean(np.logaddexp(0.0, e) - y * e)  # noqa: E731

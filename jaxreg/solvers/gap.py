@@ -61,13 +61,10 @@ def profile_out(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
     """Minimize ``f`` over ``beta[profile.idx]`` by ``profile.steps`` safeguarded Newton steps, the other coordinates
     fixed. One is exact for least squares; GLMs converge quadratically, and whatever gradient is left enters the gap
     through the block's decrement, so a block that starts close to its optimum (a warm-started path) needs one."""
-    k = profile.idx.shape[0]
-    pair = profile.valid[:, None] & profile.valid[None, :]
 
     def step(_: int, b: jax.Array) -> jax.Array:
         g = jnp.where(profile.valid, loss.grad(b)[profile.idx], 0.0)
-        h = jnp.where(pair, loss.hess_block(b, profile.idx), jnp.eye(k, dtype=b.dtype))
-        trial = b.at[profile.idx].add(-psd_solve(h, g))
+        trial = b.at[profile.idx].add(-psd_solve(_block_hessian(loss, b, profile), g))
         f_b = loss.value(b)
         ok = jnp.all(jnp.isfinite(trial)) & (loss.value(trial) <= f_b + rounding_slack(f_b))
         return jnp.where(ok, trial, b)
@@ -107,11 +104,14 @@ def duality_gap(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array,
 
 def block_decrement(loss: Loss, beta: jax.Array, v: jax.Array, profile: Profile) -> jax.Array:
     """The Newton decrement ``λ² = gᵀH⁺g`` of the profiled block at ``beta`` (``g = −v``, ``H`` its Hessian there)."""
-    k = profile.idx.shape[0]
-    pair = profile.valid[:, None] & profile.valid[None, :]
-    hess = jnp.where(pair, loss.hess_block(beta, profile.idx), jnp.eye(k, dtype=beta.dtype))
     g = jnp.where(profile.valid, v[profile.idx], 0.0)
-    return g @ psd_solve(hess, g)
+    return g @ psd_solve(_block_hessian(loss, beta, profile), g)
+
+
+def _block_hessian(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
+    """The profiled block's Hessian at ``beta``, the identity on its padding slots."""
+    pair = profile.valid[:, None] & profile.valid[None, :]
+    return jnp.where(pair, loss.hess_block(beta, profile.idx), jnp.eye(profile.idx.shape[0], dtype=beta.dtype))
 
 
 def psd_solve(h: jax.Array, g: jax.Array) -> jax.Array:
