@@ -27,8 +27,7 @@ import jax
 import numpy as np
 
 from jaxreg._core import CoreConfig, CoreResult, fit_path
-from jaxreg._penalty_object import cast_leaves
-from jaxreg._setup import Setup, x64
+from jaxreg._setup import Setup, core_args, x64
 from jaxreg._sharding import (
     MEMORY_FRACTION,
     BatchShape,
@@ -117,10 +116,8 @@ def run_batch(
     dt = s.dtype
     start = time.perf_counter()
     with x64(dt == np.float64):
-        shared = [a.astype(dt, copy=False) for a in (s.x, s.penalty_factor, s.lower, s.upper)] + [np.asarray(s.tol, dt)]
-        shared.append(np.asarray(s.max_iter, np.int32))
-        shared.append(None if s.offset is None else s.offset.astype(dt, copy=False))
-        custom = cast_leaves(s.custom, dt)
+        args, custom = core_args(s)  # the per-problem ones (y, weights, grid, α) come from the batch instead
+        shared = [args[k] for k in (0, 3, 4, 5, 8, 9, 10)]
         if mesh is not None:
             shared = [a if a is None else mesh.put(a, split=False) for a in shared]  # placed once for every chunk
             custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
