@@ -10,7 +10,6 @@ import pytest
 from jaxreg.losses import Binomial, GaussianX, Poisson
 from jaxreg.penalties import ElasticNet
 from jaxreg.solvers import Profile, duality_gap, fista, lipschitz_constant
-from jaxreg.solvers.gap import decrement_sizes, masked_decrement
 
 
 def _sigmoid(e: np.ndarray) -> np.ndarray:
@@ -120,35 +119,3 @@ def test_duplicated_unpenalized_columns(family):
     np.testing.assert_allclose(two.coef[:, 0] + two.coef[:, 5], one.coef[:, 0], atol=1e-5)
     np.testing.assert_allclose(two.coef[:, 1:5], one.coef[:, 1:5], atol=1e-5)
     np.testing.assert_allclose(two.intercept, one.intercept, atol=1e-5)
-
-
-@pytest.mark.parametrize("family", ["gaussian", "binomial", "poisson"])
-def test_masked_decrement_is_the_newton_decrement_of_the_masked_coordinates(family):
-    """``gᵀ H_SS⁻¹ g`` on the masked coordinates S, with the Hessian at the point (NumPy), whatever static size the
-    mask is gathered into; 0 for an empty mask."""
-    loss, opt, _ = _glm(family, seed=5, p=20)
-    X, n = np.asarray(loss.x), loss.x.shape[0]
-    b = opt + np.random.default_rng(6).normal(scale=0.2, size=opt.shape)
-    e = X @ b
-    weights = {"gaussian": np.ones(n), "binomial": _sigmoid(e) * _sigmoid(-e), "poisson": np.exp(e)}[family] / n
-    g = np.asarray(loss.grad(jnp.asarray(b)))
-    for count in (0, 3, 16, 17, 21):
-        mask = np.zeros(21, bool)
-        mask[np.random.default_rng(count).permutation(21)[:count]] = True
-        hess = X[:, mask].T @ (weights[:, None] * X[:, mask])
-        want = g[mask] @ np.linalg.solve(hess, g[mask]) if count else 0.0
-        got = float(masked_decrement(loss, jnp.asarray(b), -jnp.asarray(g), jnp.asarray(mask)))
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300)
-
-
-def test_masked_decrement_sizes_and_overflow():
-    assert decrement_sizes(10) == (0, 10)
-    assert decrement_sizes(100) == (0, 16, 64, 100)
-    assert decrement_sizes(1024) == (0, 16, 64, 256, 1024)
-    assert decrement_sizes(5000) == (0, 16, 64, 256, 1024)
-    # more than 1,024 coordinates in the mask: not certified
-    rng = np.random.default_rng(0)
-    loss = GaussianX.from_data(jnp.asarray(rng.standard_normal((4, 1100))), jnp.asarray(rng.standard_normal(4)))
-    v = jnp.ones(1100) * 1e-3
-    assert np.isinf(float(masked_decrement(loss, jnp.zeros(1100), v, jnp.ones(1100, bool))))
-    assert np.isfinite(float(masked_decrement(loss, jnp.zeros(1100), v, jnp.arange(1100) < 3)))

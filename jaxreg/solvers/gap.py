@@ -15,10 +15,8 @@ loss after its Newton steps). On the block it is the Newton decrement ``λ² = v
 Hessian *at* ``b'`` (:func:`block_decrement`): twice the decrease the quadratic model promises, a margin for
 non-quadratic losses (for a self-concordant function ``f − f* ≤ λ²`` once ``λ ≤ 0.68``; Boyd & Vandenberghe,
 *Convex Optimization*, §9.6.3). The pseudo-inverse keeps it finite for a singular block (duplicated unpenalized
-columns). Coordinates that a non-convex penalty's majorant leaves unpenalized only at this point (MCP and SCAD
-beyond ``γλ``) are not in the static block: they join it in one decrement over the union with their Hessian at the
-point (:func:`masked_decrement`), so that their coupling with each other and with the block counts. Only coordinates
-left outside every block (an inner working-set problem's intercept) use the diagonal term, ``loss.diag()``.
+columns). A coordinate that the penalty leaves unpenalized only at this point (MCP and SCAD beyond ``γλ``) is not in
+the block and enters by its diagonal term, with ``loss.diag()``.
 """
 
 from __future__ import annotations
@@ -75,20 +73,17 @@ def profile_out(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
 
 
 def duality_gap(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array,
-                profile: Profile | None = None, tol_abs: jax.Array | None = None) -> GapInfo:
+                profile: Profile | None = None) -> GapInfo:
     """Return the primal value and the duality gap at ``beta``, or at ``beta`` profiled (see the module docstring).
 
-    ``GapInfo.beta`` is the point the gap refers to. ``tol_abs`` (optional) only saves work for a non-convex
-    penalty: where the rest of the gap exceeds it already, the decrement of the coordinates its majorant leaves
-    unpenalized is estimated from the diagonal instead of solved for (the gap exceeds ``tol_abs`` either way).
+    ``GapInfo.beta`` is the point the gap refers to.
     """
     block = profile is not None and profile.idx.shape[0] > 0
     if block:
         beta = profile_out(loss, beta, profile)
     # a non-convex penalty (MCP, SCAD) is certified by the gap of its convex majorant at beta, exact there
     # (jaxreg.penalties.concave): zero exactly at a stationary point
-    concave = callable(getattr(penalty, "majorize", None))
-    convex = penalty.majorize(beta, lam) if concave else penalty
+    convex = penalty.majorize(beta, lam) if callable(getattr(penalty, "majorize", None)) else penalty
     f, grad, aux = loss.dual_parts(beta)
     v = -grad
     s = convex.dual_scale(v, lam)
@@ -97,48 +92,14 @@ def duality_gap(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array,
     # s v_j b_j) and replaced by its Newton decrement, which is second order in v_j.
     profiled = convex.profiled(v, lam)
     dual = loss.dual_value(s, aux) - convex.conjugate(s * v, lam) - jnp.sum(jnp.where(profiled, s * v * beta, 0.0))
-    gap = jnp.maximum(f + convex.value(beta, lam) - dual, 0.0)  # primal − dual for a convex penalty
-    in_block = jnp.zeros(v.shape, bool)
+    diag = loss.diag()
     decrement = jnp.zeros((), v.dtype)
     if block:
-        in_block = in_block.at[profile.idx].max(profile.valid)
         decrement = block_decrement(loss, beta, v, profile)
-    diag = loss.diag()
-    others = profiled & ~in_block
-    decrement = decrement + jnp.sum(jnp.where(others & (diag > 0), v**2 / (2.0 * jnp.where(diag > 0, diag, 1.0)), 0.0))
-    if concave:
-        # The coordinates beyond γλ join the block, with their coupling (to each other and to the block): one
-        # decrement on the union, solved for only where it decides (the diagonal terms above had reported a fifth
-        # of the suboptimality on a logistic MCP path).
-        exact = lambda: masked_decrement(loss, beta, v, profiled | in_block)  # noqa: E731
-        decrement = exact() if tol_abs is None else lax.cond(gap <= tol_abs, exact, lambda: decrement)
-    return GapInfo(primal, f, gap + decrement, grad, beta)
-
-
-def decrement_sizes(m: int) -> tuple[int, ...]:
-    """Static sizes for :func:`masked_decrement`: 0, then 16, 64, 256, 1024 below ``m``, then ``m`` if ≤ 1024."""
-    sizes = [0] + [k for k in (16, 64, 256, 1024) if k < m]
-    return (*sizes, m) if m <= 1024 else tuple(sizes)
-
-
-def masked_decrement(loss: Loss, beta: jax.Array, v: jax.Array, mask: jax.Array) -> jax.Array:
-    """The Newton decrement ``λ² = gᵀH⁺g`` over the coordinates in ``mask`` (``g = −v`` there, ``H`` their Hessian
-    at ``beta``), gathered into the smallest of :func:`decrement_sizes` that holds them; ``inf`` when more than
-    1,024 are in the mask (such a point is not certified)."""
-    sizes = decrement_sizes(mask.shape[0])
-    count = jnp.count_nonzero(mask)
-
-    def branch(k: int):
-        def run() -> jax.Array:
-            if k == 0:
-                return jnp.zeros((), v.dtype)
-            (idx,) = jnp.nonzero(mask, size=k, fill_value=0)
-            return block_decrement(loss, beta, v, Profile(idx, jnp.arange(k) < count))
-        return run
-
-    which = jnp.minimum(jnp.searchsorted(jnp.asarray(sizes), count), len(sizes) - 1)
-    value = lax.switch(which, [branch(k) for k in sizes])
-    return jnp.where(count <= sizes[-1], value, jnp.inf)
+        profiled = profiled & ~jnp.zeros(v.shape, bool).at[profile.idx].max(profile.valid)
+    newton = jnp.where(profiled & (diag > 0), v**2 / (2.0 * jnp.where(diag > 0, diag, 1.0)), 0.0)
+    gap = f + convex.value(beta, lam) - dual  # the same as primal − dual for a convex penalty (XLA computes it once)
+    return GapInfo(primal, f, jnp.maximum(gap, 0.0) + jnp.sum(newton) + decrement, grad, beta)
 
 
 def block_decrement(loss: Loss, beta: jax.Array, v: jax.Array, profile: Profile) -> jax.Array:
@@ -154,20 +115,11 @@ def _block_hessian(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
 
 
 def psd_solve(h: jax.Array, g: jax.Array) -> jax.Array:
-    """``H⁺g`` for a symmetric positive semidefinite ``H``: by Cholesky where ``H`` is safely positive definite, else
-    by the pseudo-inverse (an eigendecomposition, eight times dearer at 256), so that a singular block (duplicated
+    """``H⁺g`` for a symmetric positive semidefinite ``H``: the pseudo-inverse, so that a singular block (duplicated
     unpenalized columns) gets the minimum-norm Newton step and a finite decrement, not NaN."""
-    k = h.shape[0]
-    chol = jnp.linalg.cholesky(h)
-    floor = k * jnp.finfo(h.dtype).eps * jnp.max(jnp.diagonal(h), initial=0.0)
-    safe = jnp.all(jnp.isfinite(chol)) & (jnp.min(jnp.diagonal(chol), initial=jnp.inf) ** 2 > floor)
-
-    def pseudo_inverse() -> jax.Array:
-        w, u = jnp.linalg.eigh(h)
-        keep = w > k * jnp.finfo(h.dtype).eps * jnp.max(w, initial=0.0)
-        return u @ jnp.where(keep, (g @ u) / jnp.where(keep, w, 1.0), 0.0)
-
-    return lax.cond(safe, lambda: jax.scipy.linalg.cho_solve((chol, True), g), pseudo_inverse)
+    w, u = jnp.linalg.eigh(h)
+    keep = w > h.shape[0] * jnp.finfo(h.dtype).eps * jnp.max(w, initial=0.0)
+    return u @ jnp.where(keep, (g @ u) / jnp.where(keep, w, 1.0), 0.0)
 
 
 def prox_residual(loss: Loss, penalty: Penalty, beta: jax.Array, lam: jax.Array, step: jax.Array) -> GapInfo:
