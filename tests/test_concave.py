@@ -94,6 +94,93 @@ def test_certificate_bounds_one_majorize_minimize_step(kind):
     assert float(duality_gap(loss, pen, b_star, lam).gap) < 1e-9 * objective(jnp.zeros(p))
 
 
+@pytest.mark.xfail(strict=True, reason="known (issue 9): MCP/SCAD coefficients beyond γλ enter the GLM certificate "
+                   "by diagonal terms with the curvature bound, blind to their coupling; see docs/design.md")
+@pytest.mark.parametrize("kind", ["mcp", "scad"])
+def test_logistic_path_certificates_bound_one_majorize_minimize_step(kind):
+    """On a logistic path each λ's gap bounds what one majorize–minimize step could still gain, with the intercept
+    and the coefficients beyond γλ free in the majorant: measured by L-BFGS-B on the majorant (split signs), not by
+    jaxreg. Fails today: with diagonal curvature-bound terms in place of a joint Newton decrement, the MCP path
+    reports 0.26 times the gain and stops at 2.1 times its tolerance (SCAD: 0.21 times)."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(1)
+    n, p, gamma = 200, 30, {"mcp": 3.0, "scad": 3.7}[kind]
+    z = rng.standard_normal((n, p))
+    X = z + 0.6 * z[:, [0]]
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    beta = np.zeros(p)
+    beta[:8] = rng.choice([-1, 1], 8) * rng.uniform(0.5, 2.0, 8)
+    y = (rng.random(n) < 1 / (1 + np.exp(-0.6 * X @ beta))).astype(float)
+    fit = jaxreg.path(X, y, family="binomial", penalty=kind, standardize=False, tol=1e-6)
+    assert fit.converged.all()
+
+    def nll(b0, b):
+        e = b0 + X @ b
+        return np.mean(np.logaddexp(0.0, e) - y * e), e
+
+    p0 = nll(np.log(y.mean() / (1 - y.mean())), np.zeros(p))[0]
+    for k, lam in enumerate(fit.lambdas):
+        b0, b = fit.intercept[k], fit.coef[k]
+        u = np.abs(b)
+        if kind == "mcp":
+            slope = np.maximum(lam - u / gamma, 0.0)
+        else:
+            slope = np.where(u <= lam, lam, np.maximum(gamma * lam - u, 0.0) / (gamma - 1))
+        shift = np.sign(b) * (lam - slope)  # the concave part's gradient: the majorant is λ|b| − shiftᵀb
+
+        def majorant(z, lam, shift):
+            c0, plus, minus = z[0], z[1:p + 1], z[p + 1:]
+            value, e = nll(c0, plus - minus)
+            r = (1 / (1 + np.exp(-e)) - y) / n
+            g = X.T @ r - shift
+            return value + lam * np.sum(plus + minus) - shift @ (plus - minus), np.concatenate([[r.sum()], g + lam,
+                                                                                                  lam - g])
+
+        start = np.concatenate([[b0], np.maximum(b, 0), np.maximum(-b, 0)])
+        best = minimize(majorant, start, args=(lam, shift), jac=True, method="L-BFGS-B",
+                        bounds=[(None, None)] + [(0, None)] * 2 * p,
+                        options={"ftol": 1e-16, "gtol": 1e-13, "maxiter": 20_000, "maxcor": 30})
+        gain = (majorant(start, lam, shift)[0] - best.fun) / p0
+        assert gain <= fit.gap[k] + 1e-13, (k, gain, fit.gap[k])
+
+
+@pytest.mark.xfail(strict=True, reason="known (issue 9): MCP/SCAD coefficients beyond γλ enter the GLM certificate "
+                   "by diagonal terms with the curvature bound, blind to their coupling; see docs/design.md")
+def test_separable_logistic_path_runs_to_its_end():
+    """On separable data the coefficients beyond γλ can grow without bound in the majorant, so a λ is not done while
+    the loss can still fall: the last λ's gap bounds the gain of L-BFGS-B on the majorant. Fails today: with
+    diagonal terms the path stops with 7.3e-4 of P(0) left to gain, reporting 1.7e-9."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(0)
+    n, p = 300, 600
+    z = rng.standard_normal((n, p))
+    X = z + 0.5 * z[:, [0]]
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    beta = np.zeros(p)
+    beta[:8] = rng.choice([-1, 1], 8) * rng.uniform(0.5, 2.0, 8)
+    y = (rng.random(n) < 1 / (1 + np.exp(-X @ beta))).astype(float)
+    fit = jaxreg.path(X, y, family="binomial", penalty="mcp", standardize=False)
+    lam, b0, b = fit.lambdas[-1], fit.intercept[-1], fit.coef[-1]
+    shift = np.where(np.abs(b) <= 3.0 * lam, b / 3.0, lam * np.sign(b))
+
+    def majorant(w):
+        e = w[0] + X @ (w[1:p + 1] - w[p + 1:])
+        r = (0.5 * (1 + np.tanh(e / 2)) - y) / n  # the sigmoid, without overflow on separable data
+        g = X.T @ r - shift
+        value = np.mean(np.logaddexp(0.0, e) - y * e) + lam * np.sum(w[1:]) - shift @ (w[1:p + 1] - w[p + 1:])
+        return value, np.concatenate([[r.sum()], g + lam, lam - g])
+
+    start = np.concatenate([[b0], np.maximum(b, 0), np.maximum(-b, 0)])
+    best = minimize(majorant, start, jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * 2 * p,
+                    options={"ftol": 1e-16, "gtol": 1e-14, "maxiter": 50_000})
+    c = np.log(y.mean() / (1 - y.mean()))  # the null model's intercept
+    p0 = np.mean(np.logaddexp(0.0, c) - y * c)
+    assert fit.converged.all()
+    assert (majorant(start)[0] - best.fun) / p0 <= fit.gap[-1] + 1e-13
+
+
 def _random_problem(family, n, p, seed):
     X, y = make_problem(n, p, seed=seed)
     rng = np.random.default_rng(seed)
