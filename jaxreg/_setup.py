@@ -199,7 +199,7 @@ def setup(
     dt = resolve_dtype(dtype)
     defaults = DEFAULT_TOL_BY_FAMILY[family]
     tol_ = defaults[dt] if tol is None else v.check_scalar(tol, "tol", low=0.0, high=1.0, low_open=True)
-    max_iter = v.check_int(max_iter, "max_iter", low=1, high=np.iinfo(np.int32).max)  # a traced int32
+    max_iter = v.check_max_iter(max_iter)
     if precompute not in ("auto", True, False):
         raise ValueError(f"precompute: expected True, False or 'auto', got {precompute!r}.")
     least_squares = family in ("gaussian", "mgaussian")

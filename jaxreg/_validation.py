@@ -154,6 +154,11 @@ def check_int(value: Any, name: str, *, low: int, high: int | None = None) -> in
     return int(value)
 
 
+def check_max_iter(value: Any) -> int:
+    """``max_iter``: an integer from 1 to 2³¹ − 1 (the solvers count iterations in a traced int32)."""
+    return check_int(value, "max_iter", low=1, high=np.iinfo(np.int32).max)
+
+
 def check_lambdas(value: Any, *, sort: bool = True) -> np.ndarray:
     """A non-empty vector of finite, non-negative λ, returned sorted in decreasing order (or as given)."""
     lam = _to_float_array(value, "lambdas")

@@ -57,7 +57,7 @@ def check_loss(loss_fn: Callable[[Any], jax.Array], params: Any) -> None:
 
 def check_options(tol: float | None, max_iter: int, dtype: Any) -> float:
     """Validate ``tol`` and ``max_iter`` as :func:`jaxreg.path` does; return the tolerance (default for ``dtype``)."""
-    v.check_int(max_iter, "max_iter", low=1, high=np.iinfo(np.int32).max)
+    v.check_max_iter(max_iter)
     if tol is None:
         return default_tol(dtype)
     return v.check_scalar(tol, "tol", low=0.0, high=1.0, low_open=True)
