@@ -10,6 +10,7 @@ import pytest
 from jaxreg.losses import Binomial, GaussianX, Poisson
 from jaxreg.penalties import ElasticNet
 from jaxreg.solvers import Profile, duality_gap, fista, lipschitz_constant
+from jaxreg.solvers.gap import masked_decrement
 
 
 def _sigmoid(e: np.ndarray) -> np.ndarray:
@@ -119,3 +120,44 @@ def test_duplicated_unpenalized_columns(family):
     np.testing.assert_allclose(two.coef[:, 0] + two.coef[:, 5], one.coef[:, 0], atol=1e-5)
     np.testing.assert_allclose(two.coef[:, 1:5], one.coef[:, 1:5], atol=1e-5)
     np.testing.assert_allclose(two.intercept, one.intercept, atol=1e-5)
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial", "poisson"])
+def test_masked_decrement_is_the_newton_decrement_of_the_masked_coordinates(family):
+    """``gᵀ H_SS⁻¹ g`` on the masked coordinates S, with the Hessian at the point (NumPy's solve), for masks of any
+    size; 0 for an empty mask or with ``run`` false; stopped early once above ``room``."""
+    loss, opt, _ = _glm(family, seed=5, p=20)
+    X, n = np.asarray(loss.x), loss.x.shape[0]
+    b = opt + np.random.default_rng(6).normal(scale=0.2, size=opt.shape)
+    e = X @ b
+    weights = {"gaussian": np.ones(n), "binomial": _sigmoid(e) * _sigmoid(-e), "poisson": np.exp(e)}[family] / n
+    g = np.asarray(loss.grad(jnp.asarray(b)))
+    for count in (0, 1, 3, 17, 21):
+        mask = np.zeros(21, bool)
+        mask[np.random.default_rng(count).permutation(21)[:count]] = True
+        hess = X[:, mask].T @ (weights[:, None] * X[:, mask])
+        want = g[mask] @ np.linalg.solve(hess, g[mask]) if count else 0.0
+        got = float(masked_decrement(loss, jnp.asarray(b), -jnp.asarray(g), jnp.asarray(mask)))
+        # conjugate gradients approach it from below, stopped at CG_RTOL (here within 2e-4)
+        assert want * (1 - 1e-3) <= got <= want * (1 + 1e-10), (count, got, want)
+    skipped = masked_decrement(loss, jnp.asarray(b), -jnp.asarray(g), jnp.ones(21, bool), run=False)
+    assert float(skipped) == 0.0
+    full = float(masked_decrement(loss, jnp.asarray(b), -jnp.asarray(g), jnp.ones(21, bool)))
+    early = float(masked_decrement(loss, jnp.asarray(b), -jnp.asarray(g), jnp.ones(21, bool), room=1e-3 * full))
+    assert 1e-3 * full < early < full
+
+
+def test_masked_decrement_on_duplicated_columns_is_finite():
+    """A singular Hessian (a duplicated column in the mask): the gradient lies in its range, and conjugate
+    gradients give the pseudo-inverse's decrement, as :func:`~jaxreg.solvers.gap.psd_solve` would."""
+    loss, opt, _ = _glm("binomial", seed=2, p=6)
+    X = np.asarray(loss.x)
+    X2 = np.hstack([X, X[:, :1]])
+    loss2 = Binomial.from_data(jnp.asarray(X2), loss.y, loss.omega)
+    b = np.append(opt, 0.0) + 0.3
+    e = X2 @ b
+    hess = X2.T @ ((_sigmoid(e) * _sigmoid(-e) / X.shape[0])[:, None] * X2)
+    g = np.asarray(loss2.grad(jnp.asarray(b)))
+    want = g @ np.linalg.pinv(hess) @ g
+    got = float(masked_decrement(loss2, jnp.asarray(b), -jnp.asarray(g), jnp.ones(8, bool)))
+    np.testing.assert_allclose(got, want, rtol=1e-6)

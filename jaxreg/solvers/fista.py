@@ -109,7 +109,7 @@ def fista(
 
     def measure(beta: jax.Array, h: jax.Array) -> GapInfo:
         if certify is None:
-            return duality_gap(loss, penalty, beta, lam, profile)
+            return duality_gap(loss, penalty, beta, lam, profile, tol_abs)
         return certify(loss, penalty, beta, lam, h)
 
     def prox_step(y: jax.Array, grad: jax.Array, h: jax.Array) -> jax.Array:

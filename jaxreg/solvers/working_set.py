@@ -97,7 +97,7 @@ def working_set_solve(
                     max_iter=budget - st.n_iter, check_every=check_every, backtrack=backtrack,
                     polish=polish_every > 0, polish_every=polish_every)
         beta = st.beta.at[idx].set(sub.beta)
-        info = duality_gap(loss, penalty, beta, lam, profile)
+        info = duality_gap(loss, penalty, beta, lam, profile, tol_abs)
         return _Outer(info.beta, info.gap, info.loss, st.n_iter + sub.n_iter, st.n_outer + 1, next_priority(info))
 
     def next_priority(info: GapInfo) -> jax.Array:
@@ -105,7 +105,7 @@ def working_set_solve(
         skip = jnp.zeros(beta0.shape[0] // block, jnp.float32)
         return lax.cond(info.gap > tol_abs, priority, lambda *_: skip, info.beta, info.grad)
 
-    info0 = duality_gap(loss, penalty, beta0, lam, profile)
+    info0 = duality_gap(loss, penalty, beta0, lam, profile, tol_abs)
     zero = jnp.zeros((), jnp.int32)
     st = lax.while_loop(cond, body, _Outer(info0.beta, info0.gap, info0.loss, zero, zero, next_priority(info0)))
 
