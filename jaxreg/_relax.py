@@ -24,8 +24,9 @@ import numpy as np
 from jax import lax
 
 from jaxreg import _validation as v
+from jaxreg._convergence import warn_unconverged
 from jaxreg._core import fit_path
-from jaxreg._setup import Setup, profiled_count, to_numpy, warn_unconverged, x64
+from jaxreg._setup import Setup, profiled_count, to_numpy, x64
 from jaxreg.result import Path
 
 

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Literal, NamedTuple
 
 import jax
 import numpy as np
 
 from jaxreg import _validation as v
+from jaxreg._convergence import warn_unconverged
 from jaxreg._core import CoreConfig, CoreResult, fit_path
 from jaxreg._gram import place_design
 from jaxreg._penalty_object import cast_leaves, check_penalty_object, is_penalty_object
@@ -31,11 +31,6 @@ from jaxreg._static import merge_static
 from jaxreg.losses import SUPPORTED_FAMILIES
 from jaxreg.result import Path
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
-
-
-class ConvergenceWarning(UserWarning):
-    """Some λ of a path did not reach the requested duality gap."""
-
 
 #: Default duality-gap tolerances (relative to P(0)) per floating dtype. Logistic paths get a looser float64 default:
 #: near separation their last λ are ill-conditioned for first-order methods (breast-cancer data, default path on
@@ -304,22 +299,3 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
         warn_unconverged(fit.lambdas[~fit.converged], fit.n_lambdas, float(fit.gap.max()), s,
                          saturated=bool((fit.dev_ratio[~fit.converged] > 0.99).any()))
     return fit
-
-
-def warn_unconverged(bad: np.ndarray, total: int, worst_gap: float, s: Setup, what: str = "",
-                     saturated: bool = False) -> None:
-    """A :class:`ConvergenceWarning` naming the λ that missed ``tol`` and what to change (``saturated``: some of
-    them explain over 99 % of the deviance, where separable classes let free coefficients grow without bound)."""
-    shown = ", ".join(f"{b:.4g}" for b in bad[:5]) + (" …" if bad.size > 5 else "")
-    advice = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
-    advice = f"Increase max_iter, loosen tol, or {advice}."
-    if saturated and s.family in ("binomial", "multinomial"):
-        advice = ("The classes look separable there (deviance explained > 0.99): coefficients the penalty leaves "
-                  "free (unpenalized, or MCP/SCAD beyond γλ) grow without bound. End the path earlier (a larger "
-                  "lambda_min_ratio).")
-    warnings.warn(
-        f"{bad.size} of {total} λ{what} did not reach the duality gap tol={s.tol:g} within "
-        f"max_iter={s.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. {advice}",
-        ConvergenceWarning,
-        stacklevel=4,
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,12 +11,13 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
+from jaxreg._convergence import warn_folds
 from jaxreg._core import CoreResult
 from jaxreg._cv_relax import DEFAULT_GAMMAS, check_relax_gammas, relaxed_cv
 from jaxreg._penalty_object import is_penalty_object
 from jaxreg._penalty_setup import default_l1_ratio
 from jaxreg._relax import check_relax, relaxed_path
-from jaxreg._setup import ConvergenceWarning, Setup, assemble, setup
+from jaxreg._setup import Setup, assemble, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.cv_result import CVPath
 from jaxreg.result import Path
@@ -263,7 +263,7 @@ def cv_path(
             result = dataclasses.replace(result, path=fit, relaxed=relaxed_cv(
                 fit.lambdas, gammas, relaxed_scores, lambda sc: aggregate(sc, fold_w), result.greater_is_better))
         results.append(result)
-    _warn_folds(results, s)
+    warn_folds([r.fold_converged for r in results], s)
     if len(results) == 1:
         return results[0]
     best = _best(results)
@@ -287,10 +287,3 @@ def _best(results: list[CVPath]) -> CVPath:
     return results[int(np.argmin(np.where(np.isfinite(scores), scores, np.inf)))]
 
 
-def _warn_folds(results: list[CVPath], s: Setup) -> None:
-    bad = sum(int((~r.fold_converged).sum()) for r in results)
-    if bad:
-        total = sum(r.fold_converged.size for r in results)
-        warnings.warn(f"{bad} of {total} fold paths have λ that did not reach the duality gap tol={s.tol:g} within "
-                      f"max_iter={s.max_iter}; see CVPath.fold_converged. Increase max_iter or loosen tol.",
-                      ConvergenceWarning, stacklevel=3)

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._setup import ConvergenceWarning
+from jaxreg._convergence import ConvergenceWarning
 from jaxreg._static import Static, merge_static, split_static
 from jaxreg.research.engine import count_nonzero, first_step, gradient_scale, make_solve, prepare
 from jaxreg.research.problem import FlatLoss, Flattener

@@ -1,0 +1,45 @@
+"""Convergence reports: the warning a path gives when some λ miss their duality-gap target, and what it advises."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from jaxreg._setup import Setup
+
+
+class ConvergenceWarning(UserWarning):
+    """Some λ of a path did not reach the requested duality gap."""
+
+
+def warn_unconverged(bad: np.ndarray, total: int, worst_gap: float, s: Setup, what: str = "",
+                     saturated: bool = False) -> None:
+    """A :class:`ConvergenceWarning` naming the λ that missed ``tol`` and what to change (``saturated``: some of
+    them explain over 99 % of the deviance, where separable classes let free coefficients grow without bound)."""
+    shown = ", ".join(f"{b:.4g}" for b in bad[:5]) + (" …" if bad.size > 5 else "")
+    advice = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
+    advice = f"Increase max_iter, loosen tol, or {advice}."
+    if saturated and s.family in ("binomial", "multinomial"):
+        advice = ("The classes look separable there (deviance explained > 0.99): coefficients the penalty leaves "
+                  "free (unpenalized, or MCP/SCAD beyond γλ) grow without bound. End the path earlier (a larger "
+                  "lambda_min_ratio).")
+    warnings.warn(
+        f"{bad.size} of {total} λ{what} did not reach the duality gap tol={s.tol:g} within "
+        f"max_iter={s.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. {advice}",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+
+
+def warn_folds(converged: list[Any], s: Setup) -> None:
+    """A :class:`ConvergenceWarning` counting the fold paths of a cross-validation (``converged``: each candidate's
+    ``(folds, λ)`` flags) with some λ short of ``tol``."""
+    bad = sum(int((~c).sum()) for c in converged)
+    if bad:
+        total = sum(c.size for c in converged)
+        warnings.warn(f"{bad} of {total} fold paths have λ that did not reach the duality gap tol={s.tol:g} within "
+                      f"max_iter={s.max_iter}; see CVPath.fold_converged. Increase max_iter or loosen tol.",
+                      ConvergenceWarning, stacklevel=3)
