@@ -14,11 +14,7 @@ seed per problem), so every solver and every run sees the same numbers.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import subprocess
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from scipy.signal import lfilter
@@ -123,16 +119,6 @@ REAL: dict[str, str] = {
     "glmnet-cox": "R glmnet CoxExample (1000 × 30, 692 events, no tied times); cox (Breslow), no intercept",
 }
 
-#: The ``glmnet-*`` problems: glmnet's example data set and the family fitted.
-R_EXAMPLES: dict[str, tuple[str, str]] = {
-    "glmnet-quickstart": ("QuickStartExample", GAUSSIAN),
-    "glmnet-binomial": ("BinomialExample", BINOMIAL),
-    "glmnet-poisson": ("PoissonExample", POISSON),
-    "glmnet-multinomial": ("MultinomialExample", MULTINOMIAL),
-    "glmnet-mgaussian": ("MultiGaussianExample", MGAUSSIAN),
-    "glmnet-cox": ("CoxExample", COX),
-}
-
 #: Problems run by default on a CPU (everything: `big` and `batch-cv` included).
 ALL_PROBLEMS: tuple[str, ...] = tuple(SIMULATED) + tuple(REAL)
 
@@ -229,49 +215,6 @@ def cv_folds(n: int, n_folds: int, rng: np.random.Generator) -> list[np.ndarray]
     return [np.flatnonzero(fold_of != f) for f in range(n_folds)]
 
 
-# --------------------------------------------------------------------------------------------------- real data
-def _zscore(X: np.ndarray) -> np.ndarray:
-    return (X - X.mean(axis=0)) / X.std(axis=0)
-
-
-@functools.cache
-def _r_example(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Load one of glmnet's example data sets through Rscript (raises RuntimeError when R/glmnet are missing)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        script = (
-            "suppressMessages(library(glmnet)); "
-            f"data({name}); d <- {name}; "
-            f"write.table(d$x, '{tmp}/x.csv', sep=',', row.names=FALSE, col.names=FALSE); "
-            f"write.table(as.matrix(d$y), '{tmp}/y.csv', sep=',', row.names=FALSE, col.names=FALSE)"
-        )
-        try:
-            subprocess.run(["Rscript", "-e", script], check=True, capture_output=True, text=True, timeout=120)
-        except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise RuntimeError(f"R glmnet example data {name} unavailable: {exc}") from exc
-        X = np.loadtxt(Path(tmp) / "x.csv", delimiter=",", ndmin=2)
-        y = np.loadtxt(Path(tmp) / "y.csv", delimiter=",", ndmin=2)
-    return X, (y[:, 0] if y.shape[1] == 1 else y)
-
-
-def load_real(name: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """``(X, y, family)`` of a real data set of :data:`REAL`."""
-    if name == "diabetes":
-        from sklearn.datasets import load_diabetes
-
-        X, y = load_diabetes(return_X_y=True, scaled=False)
-        return _zscore(X), y.astype(float), GAUSSIAN
-    if name == "breast-cancer":
-        from sklearn.datasets import load_breast_cancer
-
-        X, y = load_breast_cancer(return_X_y=True)
-        return _zscore(X), y.astype(float), BINOMIAL
-    if name in R_EXAMPLES:
-        data, family = R_EXAMPLES[name]
-        X, y = _r_example(data)
-        return X, (y - 1.0 if family == MULTINOMIAL else y), family  # multinomial: R's labels 1 … K → 0 … K−1
-    raise KeyError(name)
-
-
 # --------------------------------------------------------------------------------------------------- assembly
 def make_problem(name: str, *, quick: bool = False) -> Problem:
     """Build a problem by name (see :data:`SIMULATED` and :data:`REAL`)."""
@@ -296,6 +239,8 @@ def make_problem(name: str, *, quick: bool = False) -> Problem:
             paths = (PathSpec(lambda_grid(X, y), 1.0),)
         return Problem(name, spec.family, X, y, paths, desc)
     if name in REAL:
+        from benchmarks.real_data import load_real  # here: that module reads this one's family names
+
         X, y, family = load_real(name)
         return Problem(name, family, X, y, (PathSpec(lambda_grid(X, y, family=family), 1.0),), REAL[name])
     raise KeyError(f"unknown problem {name!r}; known: {', '.join(ALL_PROBLEMS)}")

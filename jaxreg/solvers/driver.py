@@ -74,7 +74,7 @@ def drive(
     ``polish_first`` (static): when the first measure is skipped, polish the warm start itself before any
     iteration; if that misses the target, one iteration and a polish follow as above. It pays where the warm start
     (extrapolated along the path) usually lies on its solution's face and a Newton step costs little next to the
-    iteration it saves (see :func:`jaxreg._core._bucketed`).
+    iteration it saves (see :func:`jaxreg.solvers.buckets.bucketed_solve`).
     """
     lazy = polish is not None and polish_every == 0
 
