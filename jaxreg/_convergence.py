@@ -15,31 +15,36 @@ class ConvergenceWarning(UserWarning):
     """Some λ of a path did not reach the requested duality gap."""
 
 
+def advice(s: Setup, saturated: bool = False) -> str:
+    """What to change when λ miss ``tol`` (``saturated``: some of them explain over 99 % of the deviance, where
+    separable classes let free coefficients grow without bound, so more iterations would not help)."""
+    if saturated and s.family in ("binomial", "multinomial"):
+        return ("The classes look separable there (deviance explained > 0.99): coefficients the penalty leaves free "
+                "(unpenalized, or MCP/SCAD beyond γλ) grow without bound. End the path earlier (a larger "
+                "lambda_min_ratio).")
+    fix = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
+    return f"Increase max_iter, loosen tol, or {fix}."
+
+
 def warn_unconverged(bad: np.ndarray, total: int, worst_gap: float, s: Setup, what: str = "",
                      saturated: bool = False) -> None:
-    """A :class:`ConvergenceWarning` naming the λ that missed ``tol`` and what to change (``saturated``: some of
-    them explain over 99 % of the deviance, where separable classes let free coefficients grow without bound)."""
+    """A :class:`ConvergenceWarning` naming the λ that missed ``tol`` and what to change (:func:`advice`)."""
     shown = ", ".join(f"{b:.4g}" for b in bad[:5]) + (" …" if bad.size > 5 else "")
-    advice = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
-    advice = f"Increase max_iter, loosen tol, or {advice}."
-    if saturated and s.family in ("binomial", "multinomial"):
-        advice = ("The classes look separable there (deviance explained > 0.99): coefficients the penalty leaves "
-                  "free (unpenalized, or MCP/SCAD beyond γλ) grow without bound. End the path earlier (a larger "
-                  "lambda_min_ratio).")
     warnings.warn(
         f"{bad.size} of {total} λ{what} did not reach the duality gap tol={s.tol:g} within "
-        f"max_iter={s.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. {advice}",
+        f"max_iter={s.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. "
+        f"{advice(s, saturated)}",
         ConvergenceWarning,
         stacklevel=4,
     )
 
 
-def warn_folds(converged: list[Any], s: Setup) -> None:
+def warn_folds(converged: list[Any], s: Setup, saturated: bool = False) -> None:
     """A :class:`ConvergenceWarning` counting the fold paths of a cross-validation (``converged``: each candidate's
-    ``(folds, λ)`` flags) with some λ short of ``tol``."""
+    per-fold flags) with some λ short of ``tol``, and what to change (:func:`advice`)."""
     bad = sum(int((~c).sum()) for c in converged)
     if bad:
         total = sum(c.size for c in converged)
         warnings.warn(f"{bad} of {total} fold paths have λ that did not reach the duality gap tol={s.tol:g} within "
-                      f"max_iter={s.max_iter}; see CVPath.fold_converged. Increase max_iter or loosen tol.",
+                      f"max_iter={s.max_iter}; see CVPath.fold_converged. {advice(s, saturated)}",
                       ConvergenceWarning, stacklevel=3)

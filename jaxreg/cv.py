@@ -239,7 +239,7 @@ def cv_path(
         eta = fold_fit.predict(s.x[test], lambdas, offset=None if s.offset is None else s.offset[test], gamma=gamma)
         return fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
 
-    results = []
+    results, saturated = [], False
     for a, alpha in enumerate(alphas):
         sa = s._replace(l1_ratio=alpha)
         b = a * (n_folds + 1)
@@ -251,6 +251,7 @@ def cv_path(
             fold_fit, test = assemble(one(b + 1 + k), sa, warn=False), folds == k
             scores[k] = score(fold_fit, fit.lambdas, test)
             converged[k] = fold_fit.converged.all()
+            saturated |= bool((fold_fit.dev_ratio[~fold_fit.converged] > 0.99).any())
             if gammas is not None:  # the fold's relaxed fits, with its weights and its own maxp
                 maxp = check_relax(True, relax_max_features, int((~test).sum()))
                 fold_fit = dataclasses.replace(fold_fit, relaxed=relaxed_path(
@@ -263,7 +264,7 @@ def cv_path(
             result = dataclasses.replace(result, path=fit, relaxed=relaxed_cv(
                 fit.lambdas, gammas, relaxed_scores, lambda sc: aggregate(sc, fold_w), result.greater_is_better))
         results.append(result)
-    warn_folds([r.fold_converged for r in results], s)
+    warn_folds([r.fold_converged for r in results], s, saturated)
     if len(results) == 1:
         return results[0]
     best = _best(results)

@@ -321,3 +321,15 @@ def test_default_path_runs_past_flat_stretches(kind):
     stuck = ~saturated.converged
     assert stuck.any() and (saturated.dev_ratio[stuck] > 0.99).all() and (saturated.gap[stuck] > 1e-8).all()
     assert (np.abs(saturated.coef[stuck, 0]) > 3.0 * saturated.lambdas[stuck]).all()
+
+
+def test_cross_validation_on_separable_classes_says_why_folds_stop_short():
+    """The folds of a separable MCP problem miss tol where their classes separate; the warning says so rather than
+    advising more iterations."""
+    X, _ = make_problem(300, 30, seed=0)
+    y = (X[:, 0] > np.median(X[:, 0])).astype(float)
+    with pytest.warns(jaxreg.ConvergenceWarning) as record:  # the full-data path's warning, then the folds'
+        cv = jaxreg.cv_path(X[:, :5], y, family="binomial", penalty="mcp", n_folds=3, max_iter=1000, random_state=0)
+    folds = [str(w.message) for w in record if "fold paths" in str(w.message)]
+    assert len(folds) == 1 and "separable" in folds[0] and "Increase max_iter" not in folds[0]
+    assert not cv.fold_converged.all()
