@@ -63,5 +63,3 @@ def load_real(name: str) -> tuple[np.ndarray, np.ndarray, str]:
         X, y = _r_example(data)
         return X, (y - 1.0 if family == MULTINOMIAL else y), family  # multinomial: R's labels 1 … K → 0 … K−1
     raise KeyError(name)
-
-

@@ -160,7 +160,7 @@ def fit_path(
     # counts what is left; glmnet-poisson, breast-cancer 0.8-0.9x the time). The pinned solve below keeps two.
     path_opts = dict(opts, profile=profile._replace(steps=1))
     solve = bucketed_solve(config.working_set, path_opts, p * max(k, 1), pf > 0, block, polish_in_buckets=cox,
-                      polish_first=config.family in ("binomial", "poisson"))
+                           polish_first=config.family in ("binomial", "poisson"))
 
     beta0 = beta_null
     if config.has_unpenalized:

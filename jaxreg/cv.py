@@ -286,5 +286,3 @@ def _best(results: list[CVPath]) -> CVPath:
     sign = -1.0 if results[0].greater_is_better else 1.0
     scores = np.array([sign * r.cv_mean[r.index_min] for r in results])
     return results[int(np.argmin(np.where(np.isfinite(scores), scores, np.inf)))]
-
-
