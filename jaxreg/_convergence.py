@@ -9,18 +9,28 @@ import numpy as np
 
 if TYPE_CHECKING:
     from jaxreg._setup import Setup
+    from jaxreg.result import Path
+
+#: A λ that explains more than this fraction of the deviance is saturated: for binomial and multinomial fits the
+#: classes are (nearly) separable there.
+SATURATED = 0.99
 
 
 class ConvergenceWarning(UserWarning):
     """Some λ of a path did not reach the requested duality gap."""
 
 
+def is_saturated(fit: Path) -> bool:
+    """Whether some λ of ``fit`` that missed ``tol`` explain more than :data:`SATURATED` of the deviance."""
+    return bool((fit.dev_ratio[~fit.converged] > SATURATED).any())
+
+
 def advice(s: Setup, saturated: bool = False) -> str:
-    """What to change when λ miss ``tol`` (``saturated``: some of them explain over 99 % of the deviance, where
-    separable classes let free coefficients grow without bound, so more iterations would not help)."""
+    """What to change when λ miss ``tol`` (``saturated``: some of them explain more than :data:`SATURATED` of the
+    deviance, where separable classes let free coefficients grow without bound, so more iterations would not help)."""
     if saturated and s.family in ("binomial", "multinomial"):
-        return ("The classes look separable there (deviance explained > 0.99): coefficients the penalty leaves free "
-                "(unpenalized, or MCP/SCAD beyond γλ) grow without bound. End the path earlier (a larger "
+        return (f"The classes look separable there (deviance explained > {SATURATED:g}): coefficients the penalty "
+                "leaves free (unpenalized, or MCP/SCAD beyond γλ) grow without bound. End the path earlier (a larger "
                 "lambda_min_ratio).")
     fix = "use dtype='float64'" if s.dtype == np.float32 else "check the scaling of X (standardize=True)"
     return f"Increase max_iter, loosen tol, or {fix}."

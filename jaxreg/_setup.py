@@ -12,7 +12,7 @@ import jax
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._convergence import warn_unconverged
+from jaxreg._convergence import is_saturated, warn_unconverged
 from jaxreg._core import CoreConfig, CoreResult, fit_path
 from jaxreg._gram import place_design
 from jaxreg._penalty_object import cast_leaves, check_penalty_object, is_penalty_object
@@ -297,5 +297,5 @@ def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: 
     )
     if warn and not fit.converged.all():
         warn_unconverged(fit.lambdas[~fit.converged], fit.n_lambdas, float(fit.gap.max()), s,
-                         saturated=bool((fit.dev_ratio[~fit.converged] > 0.99).any()))
+                         saturated=is_saturated(fit))
     return fit

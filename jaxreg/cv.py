@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
-from jaxreg._convergence import warn_folds
+from jaxreg._convergence import is_saturated, warn_folds
 from jaxreg._core import CoreResult
 from jaxreg._cv_relax import DEFAULT_GAMMAS, check_relax_gammas, relaxed_cv
 from jaxreg._penalty_object import is_penalty_object
@@ -239,7 +239,7 @@ def cv_path(
         eta = fold_fit.predict(s.x[test], lambdas, offset=None if s.offset is None else s.offset[test], gamma=gamma)
         return fold_scores(eta, s.y[test], s.weights[test], s.family, scoring)
 
-    results, saturated = [], False
+    results, any_saturated = [], False
     for a, alpha in enumerate(alphas):
         sa = s._replace(l1_ratio=alpha)
         b = a * (n_folds + 1)
@@ -251,7 +251,7 @@ def cv_path(
             fold_fit, test = assemble(one(b + 1 + k), sa, warn=False), folds == k
             scores[k] = score(fold_fit, fit.lambdas, test)
             converged[k] = fold_fit.converged.all()
-            saturated |= bool((fold_fit.dev_ratio[~fold_fit.converged] > 0.99).any())
+            any_saturated |= is_saturated(fold_fit)
             if gammas is not None:  # the fold's relaxed fits, with its weights and its own maxp
                 maxp = check_relax(True, relax_max_features, int((~test).sum()))
                 fold_fit = dataclasses.replace(fold_fit, relaxed=relaxed_path(
@@ -264,7 +264,7 @@ def cv_path(
             result = dataclasses.replace(result, path=fit, relaxed=relaxed_cv(
                 fit.lambdas, gammas, relaxed_scores, lambda sc: aggregate(sc, fold_w), result.greater_is_better))
         results.append(result)
-    warn_folds([r.fold_converged for r in results], s, saturated)
+    warn_folds([r.fold_converged for r in results], s, any_saturated)
     if len(results) == 1:
         return results[0]
     best = _best(results)
