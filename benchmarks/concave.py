@@ -5,8 +5,8 @@
 benchmark's generator, :func:`benchmarks.problems.simulated_problem`: Toeplitz ρ = 0.5, 20 nonzeros), default grid
 and ``tol``, float64, and prints one row per fit: the λ fitted, the iterations, how many λ converged, the largest
 relative gap, the first call (compilation included) and the median of ``R`` timed calls after it (``path``
-returns NumPy arrays, so a call has finished when it returns). ``--out`` also writes ``DIR/concave.json``. Not a
-test: no time is asserted.
+returns NumPy arrays, so a call has finished when it returns). ``--out`` also writes ``DIR/concave.json``, with
+the machine, date and versions. Not a test: no time is asserted.
 """
 
 from __future__ import annotations
@@ -70,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{problem.name:<24}{penalty:<12}{row['n_lambdas']:>5}{row['iterations']:>8}{row['converged']:>6}"
                   f"{row['max_gap']:>10.1e}{row['first_s']:>9.2f}{row['median_s']:>10.4f}", flush=True)
     if args.out is not None:
+        from benchmarks.machine import machine_info
+
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "concave.json").write_text(json.dumps(rows, indent=1) + "\n")
+        record = {"command": "python -m benchmarks.concave" + (" --quick" if args.quick else ""),
+                  "repeats": args.repeats, "machine": machine_info({}), "rows": rows}
+        (args.out / "concave.json").write_text(json.dumps(record, indent=1) + "\n")
     return 0
 
 
