@@ -51,7 +51,8 @@ def _trim() -> None:
 def xla_bytes(problem, tol: float, dtype: str) -> dict[str, int]:
     """What XLA's compiled ``fit_path`` allocates for ``problem`` (arguments, outputs, temporaries), in bytes."""
     from jaxreg._core import fit_path
-    from jaxreg._setup import core_args, setup, x64
+    from jaxreg._run import core_args
+    from jaxreg._setup import setup, x64
 
     spec = problem.paths[0]
     s = setup(problem.X, problem.y, family=problem.family, l1_ratio=spec.l1_ratio, lambdas=spec.lambdas,

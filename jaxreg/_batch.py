@@ -27,7 +27,8 @@ import jax
 import numpy as np
 
 from jaxreg._core import CoreConfig, CoreResult, fit_path
-from jaxreg._setup import Setup, core_args, x64
+from jaxreg._run import core_args
+from jaxreg._setup import Setup, x64
 from jaxreg._sharding import (
     MEMORY_FRACTION,
     BatchShape,
@@ -117,7 +118,7 @@ def run_batch(
     start = time.perf_counter()
     with x64(dt == np.float64):
         args, custom = core_args(s)  # the per-problem ones (y, weights, grid, α) come from the batch instead
-        shared = [args[k] for k in (0, 3, 4, 5, 8, 9, 10)]
+        shared = [args.x, args.penalty_factor, args.lower, args.upper, args.tol, args.max_iter, args.offset]
         if mesh is not None:
             shared = [a if a is None else mesh.put(a, split=False) for a in shared]  # placed once for every chunk
             custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]

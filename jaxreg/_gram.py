@@ -3,7 +3,7 @@
 On XLA's CPU backend a float64 ``XᵀX`` runs as a general matrix product: on the 5,000 × 1,000 ``tall`` benchmark
 problem it took 118–132 ms, against 56–70 ms for NumPy's ``X.T @ X``, which OpenBLAS computes as a symmetric rank-k
 update (half the work) — measured on the 2-core benchmark machine. Handed to NumPy from inside the compiled core
-(``jax.pure_callback``) the product took 117 ms, no faster than XLA's own, so :func:`jaxreg._setup.run` prepares
+(``jax.pure_callback``) the product took 117 ms, no faster than XLA's own, so :func:`jaxreg._run.run` prepares
 the design in one compiled call, computes ``XᵀX/n`` with NumPy, and passes it to :func:`jaxreg._core.fit_path`,
 which then skips its own product. Only a single path on a CPU takes this route (batches run their problems
 concurrently on the cores, and accelerators have fast products of their own), and only when the product is large
@@ -44,7 +44,7 @@ def host_gram(x: np.ndarray, weights: np.ndarray, *, fit_intercept: bool, standa
 
 
 def use_host_gram(n: int, p: int, family: str, gram: bool, sharded: bool) -> bool:
-    """Whether :func:`jaxreg._setup.run` computes the Gram matrix with :func:`host_gram`."""
+    """Whether :func:`jaxreg._run.run` computes the Gram matrix with :func:`host_gram`."""
     return (gram and family == "gaussian" and not sharded and jax.default_backend() == "cpu"
             and n * p * p >= HOST_GRAM_MIN_WORK)
 

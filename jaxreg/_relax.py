@@ -26,7 +26,8 @@ from jax import lax
 from jaxreg import _validation as v
 from jaxreg._convergence import warn_unconverged
 from jaxreg._core import fit_path
-from jaxreg._setup import Setup, profiled_count, to_numpy, x64
+from jaxreg._setup import Setup, profiled_count, x64
+from jaxreg._sharding import to_numpy
 from jaxreg.result import Path
 
 

@@ -1,7 +1,7 @@
 """Validation and static configuration shared by :func:`jaxreg.path` and :func:`jaxreg.cv_path`.
 
 :func:`setup` turns the user's arguments into checked NumPy arrays and a static :class:`~jaxreg._core.CoreConfig`;
-:func:`run` calls the compiled core on them; :func:`assemble` makes the :class:`~jaxreg.result.Path`.
+:mod:`jaxreg._run` calls the compiled core on them and makes the :class:`~jaxreg.result.Path`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import jax
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._convergence import is_saturated, warn_unconverged
-from jaxreg._core import CoreConfig, CoreResult, fit_path
-from jaxreg._gram import place_design
-from jaxreg._penalty_object import cast_leaves, check_penalty_object, is_penalty_object
+from jaxreg._core import CoreConfig
+from jaxreg._penalty_object import check_penalty_object, is_penalty_object
 from jaxreg._penalty_setup import (
     check_gamma,
     check_group_options,
@@ -26,10 +24,8 @@ from jaxreg._penalty_setup import (
     early_stop,
 )
 from jaxreg._responses import add_strata, check_class_weights, check_response
-from jaxreg._sharding import BatchShape, MeshAxis, check_path_memory, device_memory, pad_rows, to_numpy, use_gram
-from jaxreg._static import merge_static
+from jaxreg._sharding import device_memory, use_gram
 from jaxreg.losses import SUPPORTED_FAMILIES
-from jaxreg.result import Path
 from jaxreg.solvers.newton import POLISH_MAX_SIZE
 
 #: Default duality-gap tolerances (relative to P(0)) per floating dtype. Logistic paths get a looser float64 default:
@@ -237,65 +233,3 @@ def setup(
     )
     return Setup(xa, ya, w, pf, lower, upper, grid, alpha, tol_, max_iter, dt, config, classes, names, off,
                  None if obj is None else obj.dynamic)
-
-
-def core_args(s: Setup) -> tuple[list[np.ndarray | None], list[np.ndarray | None] | None]:
-    """The positional arguments of :func:`~jaxreg._core.fit_path` for a validated call (in ``s.dtype``), and the
-    array leaves of a penalty object (``None`` without one)."""
-    args = [a.astype(s.dtype, copy=False) for a in (s.x, s.y, s.weights, s.penalty_factor, s.lower, s.upper, s.grid)]
-    args += [np.asarray(s.l1_ratio, s.dtype), np.asarray(s.tol, s.dtype), np.asarray(s.max_iter, np.int32)]
-    args.append(None if s.offset is None else s.offset.astype(s.dtype, copy=False))
-    return args, cast_leaves(s.custom, s.dtype)
-
-
-def run(s: Setup, mesh: MeshAxis | None = None) -> CoreResult:
-    """The compiled core on a validated call, results as NumPy arrays.
-
-    With a ``mesh``, the rows of ``X``, ``y`` and the weights are padded with zero-weight rows to a multiple of the
-    mesh axis and split along it, the other arguments replicated (see :mod:`jaxreg._sharding`).
-    """
-    c = s.config
-    shape = BatchShape.of(*s.x.shape, s.grid.shape[0], s.dtype.itemsize, c.family, c.gram, c.n_outputs)
-    check_path_memory(shape, 1 if mesh is None else mesh.size, device_memory(mesh), c.family)
-    with x64(s.dtype == np.float64):
-        args, custom = core_args(s)
-        if mesh is not None:
-            rows = [0, 1, 2] + ([] if s.offset is None else [len(args) - 1])  # the arguments with a row axis
-            padded = pad_rows(mesh.size, *(args[k] for k in rows))
-            for k, a in zip(rows, padded):
-                args[k] = a
-            args = [a if a is None else mesh.put(a, split=k in rows) for k, a in enumerate(args)]
-            custom = None if custom is None else [a if a is None else mesh.put(a, split=False) for a in custom]
-        args[0], gram = place_design(args[0], args[2], c, sharded=mesh is not None)
-        return to_numpy(fit_path(*args, custom, gram, config=s.config))
-
-
-def assemble(res: CoreResult, s: Setup, *, l1_ratio: float | None = None, warn: bool = True) -> Path:
-    """The :class:`Path` of one core result (λ after an early stop dropped); warns about unconverged λ."""
-    keep = res.active
-    coef = res.coef[keep]
-    fit = Path(
-        lambdas=res.lambdas[keep],
-        coef=coef,
-        intercept=res.intercept[keep],
-        gap=res.gap[keep],
-        converged=res.converged[keep],
-        n_iter=res.n_iter[keep],
-        dev_ratio=res.dev_ratio[keep],
-        df=np.count_nonzero(coef.reshape(coef.shape[0], coef.shape[1], -1).any(axis=2), axis=1),  # features in use
-        l1_ratio=s.l1_ratio if l1_ratio is None else float(l1_ratio),
-        lambda_max=float(res.lambda_max),
-        family=s.family,
-        feature_names=s.feature_names,
-        tol=s.tol,
-        classes=s.classes,
-        penalty=s.config.penalty if s.custom is None else merge_static(s.custom, s.config.custom),
-        penalty_gamma=s.config.gamma or None,
-        groups=np.asarray(s.config.groups) if s.config.groups else None,
-        has_offset=s.offset is not None,
-        multinomial_grouped=s.config.multinomial_grouped,
-    )
-    if warn and not fit.converged.all():
-        warn_unconverged(fit.lambdas[~fit.converged], fit.n_lambdas, float(fit.gap.max()), s,
-                         saturated=is_saturated(fit))
-    return fit

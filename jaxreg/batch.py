@@ -11,7 +11,8 @@ import numpy as np
 from jaxreg import _validation as v
 from jaxreg._batch import check_subproblem, run_batch
 from jaxreg._responses import check_response
-from jaxreg._setup import Setup, assemble, setup
+from jaxreg._run import assemble
+from jaxreg._setup import Setup, setup
 from jaxreg._sharding import MeshAxis, check_mesh
 from jaxreg.result import Path
 

@@ -17,7 +17,8 @@ from jaxreg._cv_relax import DEFAULT_GAMMAS, check_relax_gammas, relaxed_cv
 from jaxreg._penalty_object import is_penalty_object
 from jaxreg._penalty_setup import default_l1_ratio
 from jaxreg._relax import check_relax, relaxed_path
-from jaxreg._setup import Setup, assemble, setup
+from jaxreg._run import assemble
+from jaxreg._setup import Setup, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.cv_result import CVPath
 from jaxreg.result import Path

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from jaxreg._convergence import ConvergenceWarning
 from jaxreg._relax import check_relax, relaxed_path
-from jaxreg._setup import DEFAULT_TOL, DEFAULT_TOL_BINOMIAL, assemble, run, setup
+from jaxreg._run import assemble, run
+from jaxreg._setup import DEFAULT_TOL, DEFAULT_TOL_BINOMIAL, setup
 from jaxreg._sharding import check_mesh
 from jaxreg.result import Path
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from jaxreg._core import fit_path
-from jaxreg._setup import core_args, setup, x64
+from jaxreg._run import core_args
+from jaxreg._setup import setup, x64
 from jaxreg._sharding import BatchShape
 
 N, P, L = 3_000, 20, 100

@@ -16,6 +16,7 @@ import pytest
 from jax.sharding import Mesh
 
 import jaxreg
+import jaxreg._run
 import jaxreg._setup
 from jaxreg import _batch, _sharding
 from jaxreg._sharding import BatchShape, check_mesh, pad_rows, plan_batch_size, use_gram
@@ -29,7 +30,7 @@ MULTI_DEVICE = textwrap.dedent(
     import jax, numpy as np
     jax.config.update("jax_enable_x64", True)
     assert jax.device_count() == 8, jax.devices()
-    import jaxreg, jaxreg._setup, jaxreg._batch
+    import jaxreg, jaxreg._run, jaxreg._batch
 
     calls = []  # (inputs, outputs) of path()'s core and of vmapped batches: where did the arrays live?
     keywords = []  # their keyword arguments (the static configuration)
@@ -40,7 +41,7 @@ MULTI_DEVICE = textwrap.dedent(
             keywords.append(kwargs)
             return out
         return wrapped
-    jaxreg._setup.fit_path = spy(jaxreg._setup.fit_path)
+    jaxreg._run.fit_path = spy(jaxreg._run.fit_path)
     jaxreg._batch.fit_batch = spy(jaxreg._batch.fit_batch)
 
     def same(a, b, rtol=1e-10):
@@ -205,7 +206,7 @@ def test_a_path_that_would_not_fit_is_refused_with_options(monkeypatch):
     with pytest.raises(ValueError, match="try precompute=False or mesh="):
         check_path_memory(wide, 1, 10**7, "gaussian")
     # jaxreg.path checks before it compiles anything (the estimate for this 30 × 5 problem is ~16 kB)
-    monkeypatch.setattr(jaxreg._setup, "device_memory", lambda devices=None: 10_000)
+    monkeypatch.setattr(jaxreg._run, "device_memory", lambda devices=None: 10_000)
     with pytest.raises(ValueError, match="X: one binomial path on 30 × 5 needs about"):
         jaxreg.path(X, (Y > 0).astype(float), family="binomial")
 
