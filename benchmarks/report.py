@@ -240,54 +240,15 @@ def write_csv(results: dict, path: Path) -> None:
                         "fastest_peer": best["solver"] if best else None})
 
 
-def plot_times(results: dict, path: Path) -> None:
-    """Grouped bars: time per problem and solver, log scale; hatched bars are not certified (best gap setting)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    probs, solvers = problems_in(results), solvers_in(results)
-    idx = index(results)
-    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(probs) + 2), 4.8))
-    width = 0.8 / max(len(solvers), 1)
-    colors = plt.get_cmap("tab10")
-    for j, s in enumerate(solvers):
-        xs, hs, hatch_x, hatch_h = [], [], [], []
-        for i, prob in enumerate(probs):
-            r = idx.get((prob, s))
-            if r is None:
-                continue
-            if r["status"] == "certified":
-                xs.append(i + (j - (len(solvers) - 1) / 2) * width)
-                hs.append(r["time_s"])
-            elif r["status"] == "not certified" and r["attempts"]:
-                best = min(r["attempts"], key=lambda a: a["max_gap"])
-                hatch_x.append(i + (j - (len(solvers) - 1) / 2) * width)
-                hatch_h.append(best["seconds"])
-        ax.bar(xs, hs, width, label=s, color=colors(j % 10))
-        if hatch_x:
-            ax.bar(hatch_x, hatch_h, width, color="none", edgecolor=colors(j % 10), hatch="///")
-    ax.set_yscale("log")
-    ax.set_xticks(range(len(probs)), probs, rotation=30, ha="right")
-    ax.set_ylabel("seconds to a certified path (log scale)")
-    title = "Time to a path with duality gap ≤ 1e-6·P(0) at every λ"
-    ax.set_title(title + (" — quick mode" if results.get("quick") else "") + "\n(hatched: not certified)",
-                 fontsize=10)
-    ax.legend(ncol=min(len(solvers), 4), fontsize=8)
-    ax.grid(axis="y", which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
 def write_all(results: dict, out_dir: Path, report: Path | None, plot: bool = True) -> None:
     """results.json, results.csv, times.png in ``out_dir``; the Markdown report at ``report``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
     write_csv(results, out_dir / "results.csv")
     if plot and results["records"]:
-        plot_times(results, out_dir / "times.png")
+        from benchmarks.plots import save_times
+
+        save_times(results, out_dir / "times.png")
     if report is not None:
         report.write_text(markdown(results, load_memory(out_dir)))
 
@@ -300,7 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     results = json.loads(Path(args.results).read_text())
     Path(args.report).write_text(markdown(results, load_memory(Path(args.results).parent)))
-    plot_times(results, Path(args.plot) if args.plot else Path(args.results).with_name("times.png"))
+    from benchmarks.plots import save_times
+
+    save_times(results, Path(args.plot) if args.plot else Path(args.results).with_name("times.png"))
 
 
 if __name__ == "__main__":

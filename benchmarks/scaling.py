@@ -45,38 +45,6 @@ def pick_peer(requested: str, series: str, results_path: Path) -> str:
     return "sklearn"
 
 
-def plot(records: list[dict], path: Path, quick: bool) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-    for ax, series in zip(axes, ("n", "p"), strict=True):
-        rows = [r for r in records if r["series"] == series]
-        fixed = "p" if series == "n" else "n"
-        for solver in dict.fromkeys(r["solver"] for r in rows):
-            pts = sorted((r[series], r) for r in rows if r["solver"] == solver)
-            ok = [(x, r["time_s"]) for x, r in pts if r["status"] == "certified"]
-            if ok:
-                ax.plot(*zip(*ok, strict=True), "o-", label=solver)
-            bad = [(x, min(a["seconds"] for a in r["attempts"])) for x, r in pts
-                   if r["status"] == "not certified" and r["attempts"]]
-            if bad:
-                ax.plot(*zip(*bad, strict=True), "x", color="grey", label=f"{solver} (not certified)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(series)
-        ax.set_ylabel("seconds to a certified path")
-        ax.set_title(f"time vs {series} ({fixed} = {rows[0][fixed] if rows else '?'})", fontsize=10)
-        ax.grid(which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle("Lasso path, 100 λ to λmax·1e-2, gap ≤ 1e-6·P(0)" + (" — quick mode" if quick else ""), fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
 def main(argv: list[str] | None = None) -> int:
     import jax
 
@@ -124,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         results = {"command": "python -m benchmarks.scaling " + " ".join(argv if argv is not None else sys.argv[1:]),
                    "quick": args.quick, "repeats": repeats, "machine": machine_info(versions), "records": records}
         (out / "scaling.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
-    plot(records, out / "scaling.png", args.quick)
+    from benchmarks.plots import save_scaling
+
+    save_scaling(records, out / "scaling.png", args.quick)
     print(f"done in {time.perf_counter() - t0:.0f} s: {out / 'scaling.json'}, {out / 'scaling.png'}", flush=True)
     return 0
 

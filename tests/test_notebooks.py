@@ -29,15 +29,31 @@ def test_there_are_notebooks():
     assert NOTEBOOKS
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path):
-    env = dict(os.environ, XLA_FLAGS=os.environ.get("JAXREG_USER_XLA_FLAGS", ""))
+def _run(path: pathlib.Path, **env: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, XLA_FLAGS=os.environ.get("JAXREG_USER_XLA_FLAGS", ""), **env)
     proc = subprocess.run([sys.executable, "-c", RUN_CELLS, path.name], cwd=path.parent, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(path):
+    proc = _run(path)
     if path.name != "quickstart.ipynb":
         return
     out = proc.stdout
     assert "all certified: True" in out
     err = float(out.rsplit("max |jaxreg − scikit-learn| / max|coef|:", 1)[1].split()[0])
     assert err < 1e-6
+
+
+def test_benchmark_notebook_reads_gpu_results_when_there_are_some(tmp_path):
+    # no GPU run is committed yet, so its branch reads a stand-in: the CPU results in a folder of their own
+    path = NOTEBOOKS[0].parent / "benchmarks.ipynb"
+    results = path.parents[1] / "benchmarks" / "results" / "results.json"
+    (tmp_path / "results.json").write_text(results.read_text())
+    out = _run(path, JAXREG_GPU_RESULTS=str(tmp_path)).stdout
+    assert "No GPU results" not in out
+    table = out.split("speed-up", 1)[1].splitlines()[1:]
+    assert any(line.startswith("tall ") and line.rstrip().endswith("×") for line in table), out[-2000:]
