@@ -36,13 +36,17 @@ def advice(s: Setup, saturated: bool = False) -> str:
     return f"Increase max_iter, loosen tol, or {fix}."
 
 
+def listed(lambdas: np.ndarray, most: int = 5) -> str:
+    """The first ``most`` of ``lambdas`` for a warning: ``"0.5, 0.25 …"``."""
+    return ", ".join(f"{b:.4g}" for b in lambdas[:most]) + (" …" if lambdas.size > most else "")
+
+
 def warn_unconverged(bad: np.ndarray, total: int, worst_gap: float, s: Setup, what: str = "",
                      saturated: bool = False) -> None:
     """A :class:`ConvergenceWarning` naming the λ that missed ``tol`` and what to change (:func:`advice`)."""
-    shown = ", ".join(f"{b:.4g}" for b in bad[:5]) + (" …" if bad.size > 5 else "")
     warnings.warn(
         f"{bad.size} of {total} λ{what} did not reach the duality gap tol={s.tol:g} within "
-        f"max_iter={s.max_iter} iterations (λ = {shown}); largest relative gap {worst_gap:.2e}. "
+        f"max_iter={s.max_iter} iterations (λ = {listed(bad)}); largest relative gap {worst_gap:.2e}. "
         f"{advice(s, saturated)}",
         ConvergenceWarning,
         stacklevel=4,

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxreg import _validation as v
-from jaxreg._convergence import ConvergenceWarning
+from jaxreg._convergence import ConvergenceWarning, listed
 from jaxreg._static import Static, merge_static, split_static
 from jaxreg.research.engine import count_nonzero, first_step, gradient_scale, make_solve, prepare
 from jaxreg.research.problem import FlatLoss, Flattener
@@ -160,9 +160,9 @@ def solve_path(
                        sol.converged, count_nonzero(beta, problem.penalized))
     bad = np.flatnonzero(~np.asarray(sol.converged))
     if bad.size:
-        shown = ", ".join(f"{x:.4g}" for x in lam[bad[:5]]) + (" …" if bad.size > 5 else "")
         warnings.warn(f"{bad.size} of {lam.size} λ did not reach the residual {float(tol_abs):.3g} (tol={tol:g}) "
-                      f"within max_iter={max_iter} iterations (λ = {shown}). Increase max_iter or loosen tol.",
+                      f"within max_iter={max_iter} iterations (λ = {listed(lam[bad])}). Increase max_iter or loosen "
+                      "tol.",
                       ConvergenceWarning, stacklevel=2)
     return result
 
