@@ -110,3 +110,62 @@ def test_unpenalized_group_is_profiled():
     v = jnp.asarray([0.3, 0.0, 0.2, 0.1, 0.1, 0.1])
     assert np.asarray(pen.profiled(v, 1.0)).tolist() == [True, False, False, False, False, False]
     assert float(pen.lambda_max(v)) > 0  # the unpenalized group does not make λmax infinite
+
+
+@pytest.mark.parametrize("alpha,tau", CASES)
+@pytest.mark.parametrize("fixed", [(), (3,)])
+def test_face_gradient_and_hessian_are_those_of_the_written_out_penalty(alpha, tau, fixed):
+    # group 0 nonzero, group 1 nonzero with a zero coordinate (on an L1 kink when τ > 0), group 2 zero
+    b = np.array([0.7, -1.1, 0.0, 0.4, -0.3, 0.0])
+    b[list(fixed)] = 0.0
+    lam = 0.8
+    pen = _penalty(alpha, tau, fixed)
+    grad, curvature, free = (np.asarray(a) for a in pen.face(jnp.asarray(b), jnp.asarray(lam)))
+    expected_free = (b != 0) | ((np.array([0, 0, 1, 1, 1, 2]) == 1) & (tau == 0))
+    expected_free[list(fixed)] = False
+    np.testing.assert_array_equal(free, expected_free)
+    S = np.flatnonzero(free)
+    h = 1e-5
+    def g_on(d):
+        x = b.copy()
+        x[S] += d
+        return _g(x, alpha, tau, lam)
+    eye = np.eye(S.size)
+    num_grad = np.array([(g_on(h * e) - g_on(-h * e)) / (2 * h) for e in eye])
+    np.testing.assert_allclose(grad[S], num_grad, rtol=1e-6, atol=1e-8)
+    np.testing.assert_array_equal(grad[~free], 0.0)
+    hess = np.asarray(pen.face_hessian(jnp.asarray(b), jnp.asarray(lam), jnp.asarray(S)))
+    h = 1e-4
+    num_hess = np.array([[(g_on(h * (ei + ej)) - g_on(h * (ei - ej)) - g_on(h * (ej - ei)) + g_on(-h * (ei + ej)))
+                          / (4 * h * h) for ej in eye] for ei in eye])
+    np.testing.assert_allclose(hess, num_hess, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(curvature[S], np.diag(hess), rtol=1e-12, atol=1e-12)
+    # back on the face: a coordinate that crosses an L1 kink stops at zero, fixed ones stay at zero
+    trial = np.asarray(pen.onto_face(jnp.asarray(b), jnp.asarray(-b + 0.1)))
+    kinked = (PF * alpha * tau > 0)
+    crossed = kinked & (np.sign(-b + 0.1) != np.sign(b))
+    np.testing.assert_array_equal(trial[crossed], 0.0)
+    kept = ~crossed & ~np.isin(np.arange(6), fixed)
+    np.testing.assert_allclose(trial[kept], (-b + 0.1)[kept])
+    np.testing.assert_array_equal(trial[list(fixed)], 0.0)
+
+
+def test_the_intercept_wrapper_passes_the_face_hessian_on_and_leaves_the_intercept_flat():
+    from jaxreg.penalties.intercept import WithIntercept
+
+    pen = _penalty(0.7, 0.3)
+    b = jnp.asarray([0.7, -1.1, 0.2, 0.4, -0.3, 0.5, 3.0])  # the last coordinate is a GLM's intercept
+    lam = jnp.asarray(0.8)
+    h = np.asarray(WithIntercept(pen, jnp.asarray(6)).face_hessian(b, lam, jnp.asarray([6, 0, 1, 3])))
+    np.testing.assert_array_equal(h[0], 0.0)
+    np.testing.assert_array_equal(h[:, 0], 0.0)
+    np.testing.assert_allclose(h[1:, 1:], pen.face_hessian(b[:6], lam, jnp.asarray([0, 1, 3])), rtol=1e-15)
+    # in a working set the intercept sits where ``free`` says
+    free = jnp.asarray([False, True, False, False])
+    inner = pen.restrict(jnp.asarray([0, 2, 3, 4]))  # position 1 holds the intercept: a placeholder feature at 0
+    beta = jnp.asarray([0.7, 3.0, 0.4, -0.3])
+    hb = np.asarray(WithIntercept(inner, jnp.asarray(-1), free).face_hessian(beta, lam, jnp.asarray([0, 1, 3])))
+    np.testing.assert_array_equal(hb[1], 0.0)
+    np.testing.assert_array_equal(hb[:, 1], 0.0)
+    expected = inner.face_hessian(beta.at[1].set(0.0), lam, jnp.asarray([0, 3]))
+    np.testing.assert_allclose(hb[np.ix_([0, 2], [0, 2])], expected, rtol=1e-15)

@@ -41,6 +41,10 @@ Optionally, for the Newton polish of :mod:`jaxreg.solvers.newton` (skipped for p
 ``onto_face(beta, trial)``
     ``trial`` put back on the closure of that face (a coefficient whose sign would flip across a kink at zero set
     to zero, bounds clipped).
+``face_hessian(beta, lam, idx)`` (optional too)
+    ``λg``'s second derivative on the face, rows and columns ``idx``, where it is not diagonal (a group norm couples
+    its coordinates: :class:`~jaxreg.penalties.group.SparseGroup`); without it the Newton system adds the diagonal
+    ``curvature``.
 
 A non-convex penalty (:mod:`.concave`: MCP, SCAD) provides ``value``, ``prox``, ``priority``, ``restrict`` and
 ``lambda_max``, and instead of the conjugate:

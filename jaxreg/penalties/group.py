@@ -24,7 +24,10 @@ Bounds: a coordinate is either free or fixed at 0 (``lower = upper = 0``: consta
 prox zeroes fixed coordinates before measuring the group norm, which is exact. General boxes are not supported (the
 prox of a group norm over a box has no closed form).
 
-There is no Newton polish (``face``): a group's Hessian is not diagonal. Working sets hold every group with a
+Newton faces (:mod:`jaxreg.solvers.newton`): on a nonzero group the penalty is smooth off the L1 kinks, with a
+Hessian that couples the group's coordinates (``face_hessian``). :func:`jaxreg.path` polishes GLM paths with it
+(binomial group lasso 7×, grouped multinomial 5.5× faster, measured 2026-12-07) but not least squares, whose cheap
+iterations beat the coupled system (mgaussian 2× slower with it). Working sets hold every group with a
 nonzero coefficient whole (its coordinates have priority ``inf``); a zero group cut at the working set's end keeps
 its other coordinates at zero, which leaves the restricted group norm exact (see :mod:`jaxreg.solvers.working_set`).
 """
@@ -144,6 +147,37 @@ class SparseGroup(NamedTuple):
 
     def lambda_max(self, v: jax.Array) -> jax.Array:
         return jnp.max(self._entry(v, jnp.maximum(self.alpha, RIDGE_ALPHA_FOR_LAMBDA_MAX)), initial=0.0)
+
+    # -- Newton faces (see jaxreg.solvers.newton) ----------------------------------------------------------------
+    def _norms(self, beta: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Each coordinate's group norm, and that norm where it is > 0 (else 1, to divide by)."""
+        norm = jnp.sqrt(self._sum(beta**2))[self.group_id]
+        return norm, jnp.where(norm > 0, norm, 1.0)
+
+    def face(self, beta: jax.Array, lam: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """Free: the coordinates of a nonzero group that are off the L1 kink (nonzero, or ``τ = 0``), and those
+        of unpenalized groups; there ``λg`` is smooth, with gradient ``a sign(b) + c b + γ b / ‖b_g‖``."""
+        a, c, gam = self._weights(lam)
+        norm, safe = self._norms(beta)
+        free = ~self._fixed() & (((norm > 0) & ((beta != 0) | (a == 0))) | (self.penalty_factor == 0))
+        grad = a * jnp.sign(beta) + c * beta + gam * beta / safe
+        curvature = c + gam * (1.0 - (beta / safe) ** 2) / safe  # the diagonal of face_hessian
+        return jnp.where(free, grad, 0.0), jnp.where(free, curvature, 0.0), free
+
+    def face_hessian(self, beta: jax.Array, lam: jax.Array, idx: jax.Array) -> jax.Array:
+        """``λg``'s Hessian on the face, rows and columns ``idx``: ``c I + γ (I/‖b_g‖ − b_g b_gᵀ/‖b_g‖³)`` within
+        each group (a group's norm couples its coordinates), zero across groups."""
+        _, c, gam = self._weights(lam)
+        _, safe = self._norms(beta)
+        b, n, g = beta[idx], safe[idx], gam[idx]
+        same = self.group_id[idx][:, None] == self.group_id[idx][None, :]
+        coupling = jnp.where(same, (g / n**3)[:, None] * b[:, None] * b[None, :], 0.0)
+        return jnp.diag(c[idx] + g / n) - coupling
+
+    def onto_face(self, beta: jax.Array, trial: jax.Array) -> jax.Array:
+        kinked = self.penalty_factor * self.alpha * self.tau > 0
+        crossed = kinked & (jnp.sign(trial) != jnp.sign(beta))
+        return jnp.clip(jnp.where(crossed, 0.0, trial), self.lower, self.upper)
 
     # -- working sets (whole groups: see jaxreg.solvers.working_set's ``block``) ---------------------------------
     def priority(self, beta: jax.Array, v: jax.Array, lam: jax.Array) -> jax.Array:

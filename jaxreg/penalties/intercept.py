@@ -96,6 +96,18 @@ class WithIntercept(NamedTuple):
         return face
 
     @property
+    def face_hessian(self) -> Callable[[jax.Array, jax.Array, jax.Array], jax.Array] | None:
+        if not _has(self.inner, "face_hessian"):
+            return None
+
+        def face_hessian(beta: jax.Array, lam: jax.Array, idx: jax.Array) -> jax.Array:
+            at = idx == self.intercept if self.free is None else self.free[idx]  # the intercept: no curvature
+            h = self.inner.face_hessian(self._in(beta), lam, jnp.where(at, 0, idx))
+            return jnp.where(at[:, None] | at[None, :], 0.0, h)
+
+        return face_hessian
+
+    @property
     def onto_face(self) -> Callable[[jax.Array, jax.Array], jax.Array] | None:
         if not (_has(self.inner, "face") and _has(self.inner, "onto_face")):
             return None

@@ -31,10 +31,11 @@ POLISH_EVERY_FRACTION = 4
 
 
 def bucketed_solve(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Array, block: int = 1,
-              polish_in_buckets: bool = False, polish_first: bool = False):
+                   polish_in_buckets: bool = False, polish_first: bool = False, polish: bool = True):
     """One λ's solver (``p`` features, plus an intercept column for GLMs): working sets in static buckets of
-    increasing size, then all features if still needed, with Newton polish when ``p ≤ POLISH_MAX_SIZE`` (the same
-    rule that turns ``working_set="auto"`` off), and inside the buckets with ``polish_in_buckets``.
+    increasing size, then all features if still needed, with Newton polish when ``polish`` and ``p ≤
+    POLISH_MAX_SIZE`` (the same rule that turns ``working_set="auto"`` off), and inside the buckets with
+    ``polish_in_buckets``.
 
     ``polish_first``: on all features, an unmeasured warm start is polished before any iteration (binomial and
     poisson, whose Newton steps are cheap; measured in docs/design.md, "Newton polish").
@@ -48,7 +49,7 @@ def bucketed_solve(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Ar
         while no penalized coefficient is nonzero (λ ≥ λmax keeps exact zeros; see jaxreg.solvers.driver)."""
         return True if not opts["backtrack"] else ~jnp.any((b != 0) & penalized)
 
-    full = partial(fista, polish=p <= POLISH_MAX_SIZE, **opts)
+    full = partial(fista, polish=polish and p <= POLISH_MAX_SIZE, **opts)
     if not sizes:
         return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget, measure_first=measure_first(b),
                                                  polish_first=polish_first)

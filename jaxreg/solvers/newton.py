@@ -72,13 +72,15 @@ def newton_polish(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array,
     # or the polish could not get closer than ~√eps.
     bar = obj0 + rounding_slack(obj0)
     sizes = polish_sizes(m) if compact else (m,)
+    coupled = callable(getattr(penalty, "face_hessian", None))  # else the penalty's curvature is diagonal
 
     def direction(k: int):
         def solve(_: None) -> jax.Array:
             (idx,) = jnp.nonzero(free, size=k, fill_value=0)
             valid = jnp.arange(k) < jnp.count_nonzero(free)
             pair = valid[:, None] & valid[None, :]
-            hess = loss.hess_block(beta, idx) + jnp.diag(pen_curv[idx])
+            hess = loss.hess_block(beta, idx) + (penalty.face_hessian(beta, lam, idx) if coupled
+                                                 else jnp.diag(pen_curv[idx]))
             hess = jnp.where(pair, hess, jnp.eye(k, dtype=beta.dtype))
             chol = jnp.linalg.cholesky(hess)
             d = jax.scipy.linalg.cho_solve((chol, True), jnp.where(valid, rhs[idx], 0.0))
