@@ -15,7 +15,9 @@ gap to say: if it was, the polished point certifies at once; if not, the next pr
 face.
 
 A penalty takes part by providing ``face(beta, lam) -> (grad, curvature, free)`` (``λg``'s derivative and diagonal
-second derivative on the face, and the mask ``S``) and ``onto_face(beta, trial)``. The Hessian block is
+second derivative on the face, and the mask ``S``) and ``onto_face(beta, trial)``; one whose second derivative on
+the face is not diagonal (a group norm) also provides ``face_hessian(beta, lam, idx)``, which then replaces
+``diag(λ g''_S)`` above. The Hessian block is
 ``loss.hess_block`` of the free coordinates, gathered into a static size ≥ ``|S|`` (:func:`polish_sizes`), and the
 solve is dense: callers use it only for small problems (:data:`POLISH_MAX_SIZE`).
 """
