@@ -22,6 +22,7 @@ from jaxreg.penalties.intercept import WithIntercept
 from jaxreg.preprocessing import normalize_weights, prepare, response_scale, to_original_scale, to_solver_bounds
 from jaxreg.solvers import EarlyStop, Profile, fista, lipschitz_constant, solve_path
 from jaxreg.solvers.buckets import bucketed_solve
+from jaxreg.solvers.newton import has_coupled_curvature
 
 
 class CoreConfig(NamedTuple):
@@ -159,11 +160,11 @@ def fit_path(
     # Along the path the block starts from the last λ's optimum: one Newton step per measure instead of two (the gap
     # counts what is left; glmnet-poisson, breast-cancer 0.8-0.9x the time). The pinned solve below keeps two.
     path_opts = dict(opts, profile=profile._replace(steps=1))
-    # Newton steps on a group penalty's faces pay for GLMs (binomial group lasso 7x, grouped multinomial 5.5x faster)
-    # but not for least squares, whose iterations cost less than the coupled system (mgaussian 2x slower)
+    # Newton steps with a coupled penalty curvature (a group norm) pay for GLMs (binomial group lasso 7x, grouped
+    # multinomial 5.5x faster) but not for least squares, whose iterations cost less than the system (mgaussian 2x)
     solve = bucketed_solve(config.working_set, path_opts, p * max(k, 1), pf > 0, block, polish_in_buckets=cox,
                            polish_first=config.family in ("binomial", "poisson"),
-                           polish=not (least_squares and isinstance(penalty, SparseGroup)))
+                           polish=not (least_squares and has_coupled_curvature(penalty)))
 
     beta0 = beta_null
     if config.has_unpenalized:

@@ -29,6 +29,14 @@ def soft_threshold(z: jax.Array, thresh: jax.Array) -> jax.Array:
     return jnp.sign(z) * jnp.maximum(jnp.abs(z) - thresh, 0.0)
 
 
+def onto_kinked_face(beta: jax.Array, trial: jax.Array, kinked: jax.Array, lower: jax.Array,
+                     upper: jax.Array) -> jax.Array:
+    """``trial`` back on the closure of ``beta``'s face: a coordinate with a kink at zero (``kinked``) whose sign
+    would change stops at zero; bounds clipped."""
+    crossed = kinked & (jnp.sign(trial) != jnp.sign(beta))
+    return jnp.clip(jnp.where(crossed, 0.0, trial), lower, upper)
+
+
 class ElasticNet(NamedTuple):
     """Elastic net ``pf_j [α|b_j| + (1−α)/2 b_j²]`` restricted to ``[lower_j, upper_j]``.
 
@@ -67,9 +75,7 @@ class ElasticNet(NamedTuple):
         return jnp.where(free, a * jnp.sign(beta) + c * beta, 0.0), jnp.where(free, c, 0.0), free
 
     def onto_face(self, beta: jax.Array, trial: jax.Array) -> jax.Array:
-        kinked = self.penalty_factor * self.alpha > 0
-        crossed = kinked & (jnp.sign(trial) != jnp.sign(beta))
-        return jnp.clip(jnp.where(crossed, 0.0, trial), self.lower, self.upper)
+        return onto_kinked_face(beta, trial, self.penalty_factor * self.alpha > 0, self.lower, self.upper)
 
     def priority(self, beta: jax.Array, v: jax.Array, lam: jax.Array) -> jax.Array:
         a, _ = self._weights(lam)

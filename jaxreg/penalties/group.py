@@ -40,7 +40,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxreg._bisect import bisect
-from jaxreg.penalties.elastic_net import RIDGE_ALPHA_FOR_LAMBDA_MAX, soft_threshold
+from jaxreg.penalties.elastic_net import RIDGE_ALPHA_FOR_LAMBDA_MAX, onto_kinked_face, soft_threshold
 
 
 class SparseGroup(NamedTuple):
@@ -175,9 +175,7 @@ class SparseGroup(NamedTuple):
         return jnp.diag(c[idx] + g / n) - coupling
 
     def onto_face(self, beta: jax.Array, trial: jax.Array) -> jax.Array:
-        kinked = self.penalty_factor * self.alpha * self.tau > 0
-        crossed = kinked & (jnp.sign(trial) != jnp.sign(beta))
-        return jnp.clip(jnp.where(crossed, 0.0, trial), self.lower, self.upper)
+        return onto_kinked_face(beta, trial, self.penalty_factor * self.alpha * self.tau > 0, self.lower, self.upper)
 
     # -- working sets (whole groups: see jaxreg.solvers.working_set's ``block``) ---------------------------------
     def priority(self, beta: jax.Array, v: jax.Array, lam: jax.Array) -> jax.Array:

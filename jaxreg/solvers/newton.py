@@ -47,6 +47,12 @@ def has_faces(penalty: object) -> bool:
     return callable(getattr(penalty, "face", None)) and callable(getattr(penalty, "onto_face", None))
 
 
+def has_coupled_curvature(penalty: object) -> bool:
+    """Whether ``penalty``'s second derivative on a face couples coordinates (it has ``face_hessian``, e.g. a group
+    norm); otherwise it is the diagonal ``curvature`` of ``face``."""
+    return callable(getattr(penalty, "face_hessian", None))
+
+
 def polish_sizes(m: int) -> tuple[int, ...]:
     """Static sizes of the compact Newton system: powers of two from 8 up to the first one ≥ ``m``, capped at ``m``."""
     sizes = []
@@ -74,7 +80,7 @@ def newton_polish(loss: Loss, penalty: Penalty, lam: jax.Array, beta: jax.Array,
     # or the polish could not get closer than ~√eps.
     bar = obj0 + rounding_slack(obj0)
     sizes = polish_sizes(m) if compact else (m,)
-    coupled = callable(getattr(penalty, "face_hessian", None))  # else the penalty's curvature is diagonal
+    coupled = has_coupled_curvature(penalty)
 
     def direction(k: int):
         def solve(_: None) -> jax.Array:
