@@ -1,7 +1,8 @@
 """Figures of benchmark results: time per problem and solver (``times.png``), time vs n and vs p (``scaling.png``).
 
 Each figure is drawn on axes the caller gives (``notebooks/benchmarks.ipynb`` draws them inline) or saved as a PNG
-by :func:`save_times` / :func:`save_scaling` (the harness's files). Only matplotlib is needed, not the solvers.
+by :func:`save_times` / :func:`save_scaling` (the harness's files) on a figure of its own, without pyplot, so the
+caller's matplotlib backend is left alone. Only matplotlib is needed, not the solvers.
 """
 
 from __future__ import annotations
@@ -14,24 +15,15 @@ from benchmarks.report import index, problems_in, solvers_in
 TITLE = "Time to a path with duality gap ≤ 1e-6·P(0) at every λ"
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        matplotlib.use("Agg")  # headless unless a notebook already chose its inline backend
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def draw_times(results: dict, ax: Any) -> None:
     """Grouped bars on ``ax``: time per problem and solver, log scale; hatched bars are not certified (the time of
     the setting with the best gap)."""
-    plt = _pyplot()
+    import matplotlib
+
     probs, solvers = problems_in(results), solvers_in(results)
     idx = index(results)
     width = 0.8 / max(len(solvers), 1)
-    colors = plt.get_cmap("tab10")
+    colors = matplotlib.colormaps["tab10"]
     for j, s in enumerate(solvers):
         shift = (j - (len(solvers) - 1) / 2) * width
         xs, hs, hatch_x, hatch_h = [], [], [], []
@@ -82,20 +74,20 @@ def draw_scaling(records: list[dict], axes: Any) -> None:
 
 def save_times(results: dict, path: Path) -> None:
     """:func:`draw_times` into the PNG ``path``."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(problems_in(results)) + 2), 4.8))
-    draw_times(results, ax)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(max(8, 1.1 * len(problems_in(results)) + 2), 4.8))
+    draw_times(results, fig.subplots())
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def save_scaling(records: list[dict], path: Path, quick: bool) -> None:
     """:func:`draw_scaling` into the PNG ``path``."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-    draw_scaling(records, axes)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4.2))
+    draw_scaling(records, fig.subplots(1, 2))
     fig.suptitle("Lasso path, 100 λ to λmax·1e-2, gap ≤ 1e-6·P(0)" + (" — quick mode" if quick else ""), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
