@@ -19,7 +19,14 @@ from jaxreg._static import Static, merge_static
 from jaxreg.losses import Binomial, Cox, GaussianGram, GaussianX, MGaussianGram, MGaussianX, Multinomial, Poisson
 from jaxreg.penalties import ElasticNet, FoldedConcave, SparseGroup
 from jaxreg.penalties.intercept import WithIntercept
-from jaxreg.preprocessing import normalize_weights, prepare, response_scale, to_original_scale, to_solver_bounds
+from jaxreg.preprocessing import (
+    normalize_weights,
+    prepare,
+    prepared_xty,
+    response_scale,
+    to_original_scale,
+    to_solver_bounds,
+)
 from jaxreg.solvers import EarlyStop, Profile, fista, lipschitz_constant, solve_path
 from jaxreg.solvers.buckets import bucketed_solve
 from jaxreg.solvers.newton import has_coupled_curvature
@@ -118,7 +125,12 @@ def fit_path(
         pf, lo, hi = (jnp.repeat(a, k) for a in (pf, lo, hi))
         beta_null = jnp.zeros(p * k, dtype)
     elif least_squares:
-        loss = GaussianGram.from_data(prep.x, prep.y, gram) if config.gram else GaussianX.from_data(prep.x, prep.y)
+        if gram is not None:  # XᵀX/n from the host (jaxreg._gram)
+            # in float64 Xᵀy without a prepared copy of X; float32 centres X first, its rounding would show
+            xty = prepared_xty(x, w, prep) if dtype == jnp.float64 else prep.y @ prep.x / n
+            loss = GaussianGram(gram, xty, prep.y @ prep.y / n)
+        else:
+            loss = GaussianGram.from_data(prep.x, prep.y) if config.gram else GaussianX.from_data(prep.x, prep.y)
         beta_null = jnp.zeros(p, dtype)
     elif cox:
         loss = Cox.from_data(prep.x, y, status, w / n, offset, strata, start)

@@ -77,6 +77,21 @@ def prepare(x: jax.Array, y: jax.Array, w: jax.Array, *, fit_intercept: bool, st
     return Prepared(sw * (xc / scale), (sw if y.ndim == 2 else sw[:, 0]) * yc, x_mean, scale, y_mean, excluded)
 
 
+def prepared_xty(x: jax.Array, w: jax.Array, prep: Prepared) -> jax.Array:
+    """``Xᵀy / n`` of the prepared least-squares data from the original ``x``, without forming the prepared design:
+    ``Σ_i w_i (y_i − ȳ)(x_ij − x̄_j) / (n s_j) = [(w∘(y − ȳ))ᵀX − x̄_j Σ_i w_i (y_i − ȳ)]_j / (n s_j)``.
+
+    Where the Gram matrix comes from elsewhere (:mod:`jaxreg._gram`) this is the only product with the design, and
+    XLA would otherwise materialize the centred, scaled copy of ``X`` for it (5,000 × 1,000: 9 ms of 13 ms). The
+    product of the uncentred ``X`` loses about ``|x̄_j| / s_j`` times the rounding of a centred one: negligible in
+    float64, not in float32, where :func:`jaxreg._core.fit_path` centres first.
+    """
+    n = x.shape[0]
+    wy = jnp.sqrt(w) * prep.y  # w ∘ (y − ȳ), y of shape (n,)
+    xty = (wy @ x - jnp.sum(wy) * prep.x_mean) / (n * prep.x_scale)
+    return jnp.where(prep.excluded, 0.0, xty)
+
+
 def response_scale(y: jax.Array, w: jax.Array) -> jax.Array:
     """Each response's weighted population standard deviation about its weighted mean, also without an intercept
     (as for the columns of ``X``; checked with KKT conditions on glmnet 4.1-6), 1 for a constant one: glmnet's

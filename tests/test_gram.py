@@ -38,10 +38,13 @@ def test_host_gram_is_the_prepared_designs_gram(fit_intercept, standardize):
     assert np.all(got[3] == 0.0)
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_path_through_host_gram_is_the_same_path(monkeypatch, dtype):
+@pytest.mark.parametrize(("dtype", "fit_intercept", "standardize"),
+                         [("float64", True, True), ("float64", False, True), ("float64", True, False),
+                          ("float64", False, False), ("float32", True, True)])
+def test_path_through_host_gram_is_the_same_path(monkeypatch, dtype, fit_intercept, standardize):
     X, y, w = _data(n=80, p=12, seed=1)
-    kw = dict(sample_weight=w, l1_ratio=0.7, lower_bounds=-0.5, dtype=dtype, tol=1e-9 if dtype == "float64" else 1e-5)
+    kw = dict(sample_weight=w, l1_ratio=0.7, lower_bounds=-0.5, dtype=dtype, tol=1e-9 if dtype == "float64" else 1e-5,
+              fit_intercept=fit_intercept, standardize=standardize, offset=np.linspace(-1.0, 1.0, X.shape[0]))
     calls = []
 
     def spy(*args, **kwargs):
@@ -55,9 +58,12 @@ def test_path_through_host_gram_is_the_same_path(monkeypatch, dtype):
     with_host = jaxreg.path(X, y, **kw)
     assert calls == [X.shape]
     rtol = 1e-8 if dtype == "float64" else 2e-3
-    np.testing.assert_allclose(with_host.lambdas, without.lambdas, rtol=rtol)
-    np.testing.assert_allclose(with_host.coef, without.coef, rtol=rtol, atol=rtol * np.abs(without.coef).max())
-    np.testing.assert_allclose(with_host.intercept, without.intercept, rtol=rtol, atol=rtol)
+    # glmnet's early stop (deviance explained changing by < 1e-5) may fall one λ apart in float32 rounding
+    m = min(len(with_host.lambdas), len(without.lambdas))
+    assert abs(len(with_host.lambdas) - len(without.lambdas)) <= (0 if dtype == "float64" else 1) and m > 50
+    np.testing.assert_allclose(with_host.lambdas[:m], without.lambdas[:m], rtol=rtol)
+    np.testing.assert_allclose(with_host.coef[:m], without.coef[:m], rtol=rtol, atol=rtol * np.abs(without.coef).max())
+    np.testing.assert_allclose(with_host.intercept[:m], without.intercept[:m], rtol=rtol, atol=rtol)
     assert with_host.converged.all()
 
 

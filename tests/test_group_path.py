@@ -147,7 +147,7 @@ def test_a_working_set_alone_certifies_groups_it_cuts():
     assert set(groups[first[:38]]) & set(groups[first[38:]])
     opts = dict(step=1.0 / lipschitz_constant(loss, p, jnp.float64), tol_abs=1e-12 * loss.value(jnp.zeros(p)),
                 max_iter=100_000, check_every=10)
-    ws = working_set_solve(loss, pen, lam, jnp.zeros(p), size=38, **opts)
+    ws = working_set_solve(loss, pen, lam, jnp.zeros(p), sizes=38, **opts)
     full = fista(loss, pen, lam, jnp.zeros(p), **opts)
     busy = np.isin(groups, groups[np.asarray(ws.beta) != 0])
     assert bool(ws.converged) and 0 < busy.sum() < 38

@@ -2,8 +2,9 @@
 
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
-from jaxreg.preprocessing import constant_columns, normalize_weights, prepare, to_original_scale
+from jaxreg.preprocessing import constant_columns, normalize_weights, prepare, prepared_xty, to_original_scale
 from reference_np import make_problem, standardization
 
 
@@ -41,3 +42,23 @@ def test_constant_columns_ignore_zero_weight_rows():
     np.testing.assert_array_equal(constant_columns(jnp.asarray(X), w), [True, False])
     prep = prepare(jnp.asarray(X), jnp.zeros(3), w * 1.5, fit_intercept=True, standardize=True)
     assert np.all(np.asarray(prep.x)[:, 0] == 0) and float(prep.x_scale[0]) == 1.0
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("standardize", [True, False])
+def test_prepared_xty_is_the_prepared_designs_product(fit_intercept, standardize):
+    """Xᵀy/n of the prepared data, computed from the original X (the host-Gram route), is the product of the
+    prepared design with the prepared response: weights, a constant column, a column far from zero, 1 or K y."""
+    rng = np.random.default_rng(3)
+    n, p = 40, 6
+    X = rng.normal(size=(n, p)) * rng.uniform(0.5, 3.0, p)
+    X[:, 2] = 7.0  # constant: excluded
+    X[:, 4] += 1e4  # a mean far from zero: the uncentred product must not lose it to rounding
+    y = rng.normal(size=n) + 3.0
+    w = normalize_weights(jnp.asarray(rng.uniform(0.0, 2.0, n)))
+    prep = prepare(jnp.asarray(X), jnp.asarray(y), w, fit_intercept=fit_intercept, standardize=standardize)
+    expected = np.asarray(prep.x).T @ np.asarray(prep.y) / n
+    got = np.asarray(prepared_xty(jnp.asarray(X), w, prep))
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
+    assert np.all(got[2] == 0.0)

@@ -86,7 +86,7 @@ def test_newton_steps_inside_working_sets_cut_iterations_not_accuracy():
     loss = Cox.from_data(jnp.asarray(X - X.mean(axis=0)), jnp.asarray(time_), jnp.ones(n), jnp.full(n, 1.0 / n))
     pen = ElasticNet(jnp.asarray(1.0), jnp.ones(p), jnp.full(p, -jnp.inf), jnp.full(p, jnp.inf))
     lam = 0.02 * pen.lambda_max(-loss.grad(jnp.zeros(p)))  # small λ: many nonzeros, an ill-conditioned face
-    opts = dict(size=64, step=1.0 / lipschitz_constant(loss, p, jnp.float64), tol_abs=1e-10 * loss.value(jnp.zeros(p)),
+    opts = dict(sizes=64, step=1.0 / lipschitz_constant(loss, p, jnp.float64), tol_abs=1e-10 * loss.value(jnp.zeros(p)),
                 max_iter=100_000, check_every=10, backtrack=True)
     plain = working_set_solve(loss, pen, lam, jnp.zeros(p), **opts)
     newton = working_set_solve(loss, pen, lam, jnp.zeros(p), polish_every=16, **opts)

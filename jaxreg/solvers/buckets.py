@@ -40,8 +40,9 @@ def bucketed_solve(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Ar
     ``polish_first``: on all features, an unmeasured warm start is polished before any iteration (binomial and
     poisson, whose Newton steps are cheap; measured in docs/design.md, "Newton polish").
 
-    Each bucket compiles once; which ones run is decided per λ at run time (under ``vmap`` every bucket runs for
-    the whole batch, which is correct but slower). ``penalized``: the coordinates with a penalty factor > 0.
+    Each bucket's restricted solve compiles once, inside one outer loop (:func:`working_set_solve`); which ones
+    run is decided per λ at run time (under ``vmap`` every bucket runs for the whole batch, which is correct but
+    slower). ``penalized``: the coordinates with a penalty factor > 0.
     """
     def measure_first(b: jax.Array) -> bool | jax.Array:
         """Whether the polish on all features measures its warm start before iterating: always for least squares
@@ -53,25 +54,23 @@ def bucketed_solve(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Ar
     if not sizes:
         return lambda f, g, lam, b, budget: full(f, g, lam, b, max_iter=budget, measure_first=measure_first(b),
                                                  polish_first=polish_first)
-    buckets = [partial(working_set_solve, size=s, block=block, **opts,
-                       polish_every=s // POLISH_EVERY_FRACTION if polish_in_buckets and s == sizes[-1] else 0)
-               for s in sizes]
+    buckets = partial(working_set_solve, sizes=sizes, block=block, **opts,
+                      polish_every=sizes[-1] // POLISH_EVERY_FRACTION if polish_in_buckets else 0)
 
     def solve(f, g, lam, b, budget):
-        def resume(solver):
-            """Continue from a previous result with the budget it left, counting its iterations too."""
-            def run(r: SolveResult) -> SolveResult:
-                out = solver(f, g, lam, r.beta, max_iter=budget - r.n_iter)
-                return out._replace(n_iter=out.n_iter + r.n_iter)
-            return run
-
         nnz = jnp.count_nonzero(b)
         need = jnp.minimum(BUCKET_GROWTH * nnz + BUCKET_SLACK, sizes[-1])  # the largest bucket, if it has room
-        res = SolveResult(b, jnp.full((), jnp.inf, b.dtype), jnp.zeros((), b.dtype), jnp.zeros((), jnp.int32),
-                          jnp.zeros((), bool))
-        for size, bucket in zip(sizes, buckets):
-            go = ~res.converged & (size >= need) & (nnz < size) & (res.n_iter < budget)
-            res = lax.cond(go, resume(bucket), lambda r: r, res)
-        return lax.cond(res.converged, lambda r: r, resume(full), res)
+        fits = (jnp.asarray(sizes) >= need) & (nnz < jnp.asarray(sizes))
+        level = jnp.where(jnp.any(fits), jnp.argmax(fits), len(sizes))
+        none = SolveResult(b, jnp.full((), jnp.inf, b.dtype), jnp.zeros((), b.dtype), jnp.zeros((), jnp.int32),
+                           jnp.zeros((), bool))
+        res = lax.cond(level < len(sizes), lambda: buckets(f, g, lam, b, level=level, max_iter=budget), lambda: none)
+
+        def rest(r: SolveResult) -> SolveResult:
+            """All features from where the buckets left off, with the budget they left, counting their iterations."""
+            out = full(f, g, lam, r.beta, max_iter=budget - r.n_iter)
+            return out._replace(n_iter=out.n_iter + r.n_iter)
+
+        return lax.cond(res.converged, lambda r: r, rest, res)
 
     return solve

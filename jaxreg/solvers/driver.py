@@ -79,7 +79,7 @@ def drive(
     lazy = polish is not None and polish_every == 0
 
     def cond(st: _State) -> jax.Array:
-        return (st.gap > tol_abs) & (st.n_iter < max_iter)
+        return (st.stage < 0) | ((st.gap > tol_abs) & (st.n_iter < max_iter))
 
     def block(bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
         return lax.fori_loop(0, check_every, lambda _, bc: iterate(*bc), bc)
@@ -90,9 +90,11 @@ def drive(
         return lambda bc: lax.fori_loop(0, k, lambda _, bc: iterate(*bc), bc)
 
     def body(st: _State) -> _State:
-        left = jnp.asarray(max_iter, jnp.int32) - st.n_iter  # ≥ 1 here: blocks are cut so that n_iter ≤ max_iter
+        # stage -1: the warm start is measured as it is, in this same body (one measure compiled, not two)
+        fresh = st.stage < 0
+        left = jnp.asarray(max_iter, jnp.int32) - st.n_iter  # ≥ 1 here unless fresh: n_iter ≤ max_iter
         if polish is None or polish_every > 0:
-            k = jnp.minimum(check_every, left)
+            k = jnp.where(fresh, 0, jnp.minimum(check_every, left))  # k = 0: no iteration
             beta, carry = lax.cond(k == check_every, block, cut(k), (st.beta, st.carry))
             n_iter = st.n_iter + k
             if polish is not None:
@@ -103,25 +105,17 @@ def drive(
             # iterations before this polish: none (stage 0), one (stage 1), else a block; the polish counts as one
             k = jnp.minimum(jnp.where(st.stage == 2, check_every, st.stage), left - 1)
             branch = jnp.where(k <= 1, k, jnp.where(k == check_every, 2, 3))
-            beta, carry = polish(*lax.switch(branch, [lambda bc: bc, lambda bc: iterate(*bc), block, cut(k)],
-                                             (st.beta, st.carry)))
-            n_iter = st.n_iter + k + 1
+            beta, carry = lax.cond(fresh, lambda bc: bc, lambda bc: polish(*lax.switch(
+                branch, [lambda bc: bc, lambda bc: iterate(*bc), block, cut(k)], bc)), (st.beta, st.carry))
+            n_iter = st.n_iter + jnp.where(fresh, 0, k + 1)
         info = measure(beta, carry)
-        return _State(beta, carry, n_iter, info.gap, info.loss, info.beta, jnp.minimum(st.stage + 1, 2))
+        beta = jnp.where(fresh, info.beta, beta)  # iterations go on from the measured (profiled) warm start
+        stage = jnp.where(fresh, 1, jnp.minimum(st.stage + 1, 2))
+        return _State(beta, carry, n_iter, info.gap, info.loss, info.beta, stage)
 
-    zero = jnp.zeros((), jnp.int32)
-
-    def first(beta: jax.Array, carry: Any) -> _State:
-        info = measure(beta, carry)
-        return _State(info.beta, carry, zero, info.gap, info.loss, info.beta, jnp.ones((), jnp.int32))
-
-    def unmeasured(beta: jax.Array, carry: Any) -> _State:
-        inf = jnp.full((), jnp.inf, beta.dtype)
-        return _State(beta, carry, zero, inf, inf, beta, jnp.asarray(0 if polish_first else 1, jnp.int32))
-
-    if not lazy or measure_first is True:
-        st = first(beta0, carry0)
-    else:  # with max_iter = 0 no iteration follows to measure after: beta0 is measured all the same
-        st = lax.cond(measure_first | (jnp.asarray(max_iter) <= 0), first, unmeasured, beta0, carry0)
-    st = lax.while_loop(cond, body, st)
+    inf = jnp.full((), jnp.inf, beta0.dtype)
+    # with max_iter = 0 no iteration follows to measure after: beta0 is measured all the same
+    measured = (True if not lazy else measure_first) | (jnp.asarray(max_iter) <= 0)
+    stage = jnp.where(measured, -1, 0 if polish_first else 1).astype(jnp.int32)
+    st = lax.while_loop(cond, body, _State(beta0, carry0, jnp.zeros((), jnp.int32), inf, inf, beta0, stage))
     return SolveResult(st.cert, st.gap, st.loss, st.n_iter, st.gap <= tol_abs)
