@@ -1,10 +1,11 @@
 """Working sets: solve each λ on a fixed-size subset of the features, certified on all of them.
 
 For ``p`` much larger than the support, an iteration on all ``p`` features wastes most of its work. At each outer
-step the ``size`` features with the highest :meth:`priority` (every nonzero coefficient first, then the features
-whose gradient pulls hardest against the penalty) form the working set ``W``; the same :func:`fista` loop solves
-the problem restricted to ``W`` (other coefficients held fixed), and the duality gap of the *full* problem decides
-whether the λ is done. A violating feature outside ``W`` has a high priority, so it enters at the next outer step.
+step the current bucket's ``size`` features with the highest :meth:`priority` (every nonzero coefficient first,
+then the features whose gradient pulls hardest against the penalty) form the working set ``W``; the same
+:func:`fista` loop solves the problem restricted to ``W`` (other coefficients held fixed), and the duality gap of
+the *full* problem decides whether the λ is done. A violating feature outside ``W`` has a high priority, so it
+enters at the next outer step.
 
 A group penalty gives every coordinate of a group with a nonzero coefficient priority ``inf`` (see
 :meth:`jaxreg.penalties.group.SparseGroup.priority`), so such groups enter ``W`` whole, whatever their sizes, and
@@ -113,7 +114,7 @@ def working_set_solve(
         return (st.gap > tol_abs) & (st.n_iter < budget) & (st.level < len(sizes))
 
     def body(st: _Outer) -> _Outer:
-        beta, n_iter = solves[0](st) if len(solves) == 1 else lax.switch(st.level, solves, st)
+        beta, n_iter = lax.switch(st.level, solves, st)  # one bucket: a plain call
         info = duality_gap(loss, penalty, beta, lam, profile, tol_abs)
         prio = next_priority(info)
         n_outer = st.n_outer + 1
