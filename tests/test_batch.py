@@ -45,6 +45,29 @@ def test_weighted_paths_with_per_problem_alpha_and_grid():
         assert fits[k].l1_ratio == alphas[k]
 
 
+def test_vmapped_chunks_keep_the_largest_bucket_and_the_results(monkeypatch):
+    """A vmapped chunk iterates in the largest working-set bucket only (every bucket would run under ``vmap``);
+    its paths are those of the one-at-a-time fits, which choose among all the buckets per λ."""
+    from jaxreg import _batch
+    from jaxreg._core import CoreConfig
+
+    assert _batch.batched_config(CoreConfig(working_set=(64, 128, 256))).working_set == (256,)
+    assert _batch.batched_config(CoreConfig(working_set=())).working_set == ()
+    seen = []
+    real = _batch.fit_batch
+    def spy(*args, config):
+        seen.append(config.working_set)
+        return real(*args, config=config)
+
+    monkeypatch.setattr(_batch, "fit_batch", spy)
+    Xw, yw = make_problem(120, 400, seed=3)  # p > 256: "auto" gives buckets of 64 and 128 here
+    W = np.random.default_rng(2).integers(0, 2, size=(2, 120)).astype(float)
+    fits = jaxreg.weighted_paths(Xw, yw, W, n_lambdas=20, batch_size=2, tol=1e-10)
+    assert seen == [(128,)]
+    for k in range(2):
+        _same(fits[k], jaxreg.path(Xw, yw, sample_weight=W[k], n_lambdas=20, tol=1e-10), rtol=1e-5)
+
+
 def test_bootstrap_counts_and_paths():
     fits, counts = jaxreg.bootstrap_path(X, Y, 4, random_state=0, n_lambdas=12)
     assert counts.shape == (4, 60) and (counts.sum(axis=1) == 60).all()

@@ -42,7 +42,8 @@ def bucketed_solve(sizes: tuple[int, ...], opts: dict, p: int, penalized: jax.Ar
 
     Each bucket's restricted solve compiles once, inside one outer loop (:func:`working_set_solve`); which ones
     run is decided per λ at run time (under ``vmap`` every bucket runs for the whole batch, which is correct but
-    slower). ``penalized``: the coordinates with a penalty factor > 0.
+    slower: vmapped batches pass the largest size only, see :func:`jaxreg._batch.batched_config`). ``penalized``:
+    the coordinates with a penalty factor > 0.
     """
     def measure_first(b: jax.Array) -> bool | jax.Array:
         """Whether the polish on all features measures its warm start before iterating: always for least squares
