@@ -137,7 +137,7 @@ def _run_all(args: argparse.Namespace, peers: list, problem_names: list[str], so
                           log=lambda msg: print(msg, flush=True))
             if out.status in ("skipped", "error"):
                 print(f"    {peer.name:<10} {out.status}: {out.reason}", flush=True)
-            results["records"].append(out.as_dict())
+            results["records"].append({**out.as_dict(), "git": results["machine"].get("git")})
             write_all(results, args.out, None, plot=False)  # keep what was measured if interrupted
         del problem
 
