@@ -161,3 +161,14 @@ def test_masked_decrement_on_duplicated_columns_is_finite():
     want = g @ np.linalg.pinv(hess) @ g
     got = float(masked_decrement(loss2, jnp.asarray(b), -jnp.asarray(g), jnp.ones(8, bool)))
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("h", [[[2.5]], [[0.0]], [[1e-300]], [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 2.0]]])
+def test_psd_solve_is_the_pseudo_inverse(h):
+    """``H⁺g`` for the 1 × 1 block of an intercept alone (a division) and a larger singular block (eigh)."""
+    from jaxreg.solvers.gap import psd_solve
+
+    h = np.asarray(h)
+    g = np.arange(1.0, h.shape[0] + 1.0)
+    expected = np.linalg.pinv(h, rcond=h.shape[0] * np.finfo(float).eps) @ g
+    np.testing.assert_allclose(np.asarray(psd_solve(jnp.asarray(h), jnp.asarray(g))), expected, rtol=1e-10)

@@ -182,6 +182,8 @@ def _block_hessian(loss: Loss, beta: jax.Array, profile: Profile) -> jax.Array:
 def psd_solve(h: jax.Array, g: jax.Array) -> jax.Array:
     """``H⁺g`` for a symmetric positive semidefinite ``H``: the pseudo-inverse, so that a singular block (duplicated
     unpenalized columns) gets the minimum-norm Newton step and a finite decrement, not NaN."""
+    if h.shape[0] == 1:  # the intercept alone (most paths): a division, not a LAPACK call
+        return jnp.where(h[0] > 0, g / jnp.where(h[0] > 0, h[0], 1.0), 0.0)
     w, u = jnp.linalg.eigh(h)
     keep = w > h.shape[0] * jnp.finfo(h.dtype).eps * jnp.max(w, initial=0.0)
     return u @ jnp.where(keep, (g @ u) / jnp.where(keep, w, 1.0), 0.0)
