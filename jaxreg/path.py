@@ -200,7 +200,8 @@ def path(
         proximal-gradient steps, is faster), else buckets of 64, 128, … features up to the first power of two
         ≥ ``min(n, p)`` (group penalties: ``min(n s, p)`` with ``s`` the largest group's size), each at most
         ``2p / 3``; each λ uses the smallest bucket that holds 1.5× its warm start's nonzeros (plus 16), or all
-        features when none does.
+        features when none does. Fits batched in one ``vmap``-ped call (:func:`jaxreg.cv_path` and the batch
+        functions with ``batch_size > 1``, the default on accelerators) use the largest bucket alone.
     mesh : jax.sharding.Mesh, optional
         Split the rows of ``X`` (with ``y`` and the sample weights) across the devices of ``mesh_axis`` (data
         parallel): every product with ``X`` becomes per-device products summed across devices by XLA, and other
