@@ -55,6 +55,7 @@ def test_vmapped_chunks_keep_the_largest_bucket_and_the_results(monkeypatch):
     assert _batch.batched_config(CoreConfig(working_set=())).working_set == ()
     seen = []
     real = _batch.fit_batch
+
     def spy(*args, config):
         seen.append(config.working_set)
         return real(*args, config=config)
