@@ -1,19 +1,24 @@
-"""The measurement protocol: tighten a solver's tolerance until the recomputed gap certifies the path, then time it.
+"""The measurement protocol: tighten each solver's tolerance until the recomputed gap certifies the path, then time
+the solvers of a problem in turn.
 
-For one solver on one problem:
+For the solvers of one problem:
 
-1. **Certify.** Call the solver once at its starting tolerance (its default, see each peer), recompute the duality
-   gap of every λ of every path in float64 (:mod:`benchmarks.gap`), and divide the tolerance by 10 until the
-   largest relative gap is at most ``target`` (1e-6). Tightening stops, and the solver is reported *not certified*
-   with the best gap reached, after ``max_tries`` tolerances, when one call exceeds ``max_call_s`` seconds, or
-   when two successive tightenings improve the gap by less than 10 % (an iteration cap or a precision floor).
-2. **Time.** At the certified tolerance, run ``1 + repeats`` calls in one go (in the same process for the
-   subprocess peers); the first is a warm-up and the reported time is the median of the others. When those
-   ``repeats`` calls together take less than ``MIN_TIMED_S`` (not in ``--quick`` runs; on millisecond problems a
-   median of three is mostly noise), a second run of ``MIN_TIMED_S`` worth of calls (at most ``MAX_REPEATS``,
-   after its own warm-up) replaces their times — the same rule for every solver. The gap of the last timed call is
-   checked again. For jaxreg the first call after clearing JAX's caches includes compilation; ``compile_s`` = that
-   call − the median warm call, at the same tolerance.
+1. **Certify** (one solver after another). Call the solver once at its starting tolerance (its default, see each
+   peer), recompute the duality gap of every λ of every path in float64 (:mod:`benchmarks.gap`), and divide the
+   tolerance by 10 until the largest relative gap is at most ``target`` (1e-6). Tightening stops, and the solver is
+   reported *not certified* with the best gap reached, after ``max_tries`` tolerances, when one call exceeds
+   ``max_call_s`` seconds, or when two successive tightenings improve the gap by less than 10 % (an iteration cap
+   or a precision floor).
+2. **Time** (the certified solvers interleaved). A probe of two calls per solver at its certified tolerance: the
+   first is a warm-up (for jaxreg the first call after clearing JAX's caches, so it includes compilation), the
+   second estimates the time ``t`` of one call. Then ``rounds`` rounds; each round calls every certified solver in
+   turn, in an order rotated by one solver per round, making ``k`` timed calls of it, preceded by one untimed
+   warm-up call when ``t < min_timed_s`` (a millisecond call run right after another solver finds cold caches).
+   ``k`` is the number of calls that fills ``min_timed_s`` seconds over all rounds (at least 1, at most
+   ``MAX_REPEATS`` in all). The reported time is the median of all timed calls. A machine that slows down for a
+   while then slows every solver of the problem alike, instead of whichever was being timed, so the ratios
+   between solvers move less from run to run than the times do. The gap of each solver's last timed call is
+   checked again. ``compile_s`` (jaxreg) = the probe's cold call − the median, at the same tolerance.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from benchmarks.peers.base import Peer, Solution
 from benchmarks.problems import Problem
 
 TARGET = 1e-6
-#: Fast calls are timed again until about this many seconds of calls ...
+#: Fast calls are repeated until the timed calls of a solver take about this many seconds in all ...
 MIN_TIMED_S = 1.0
 #: ... but at most this many calls.
 MAX_REPEATS = 100
@@ -63,7 +68,11 @@ class Outcome:
     tol: float | None = None  # the tolerance used (certified, else the best one tried)
     settings: str = ""
     time_s: float | None = None  # median of the timed calls (certified only)
-    times_s: list[float] = dataclasses.field(default_factory=list)  # warm-up first, then the timed calls
+    times_s: list[float] = dataclasses.field(default_factory=list)  # the timed calls, round after round
+    probe_s: list[float] = dataclasses.field(default_factory=list)  # the probe: cold (warm-up) call, then one more
+    rounds: int = 0
+    calls_per_round: int = 0  # timed calls per round (after one warm-up call when warmed_rounds)
+    warmed_rounds: bool = False
     compile_s: float | None = None
     max_gap: float | None = None  # largest relative gap over every λ and path
     attempts: list[Attempt] = dataclasses.field(default_factory=list)
@@ -88,31 +97,55 @@ def max_gap(problem: Problem, solutions: list[Solution], target: float = TARGET)
     return worst, over
 
 
-def measure(peer: Peer, problem: Problem, *, target: float = TARGET, max_tries: int = 8, repeats: int = 3,
-            max_call_s: float = 300.0, min_timed_s: float = MIN_TIMED_S, log=print) -> Outcome:
-    """Certify and time ``peer`` on ``problem`` (see the module docstring; ``min_timed_s`` 0 turns the extra
-    repeats of fast calls off)."""
-    out = Outcome(problem.name, peer.name, "error",
-                  n=problem.n, p=problem.p, family=problem.family, n_paths=len(problem.paths),
-                  n_lambdas=int(sum(s.lambdas.size for s in problem.paths)),
-                  started=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    why = peer.unavailable() or peer.unsupported(problem)
-    if why:
-        out.status, out.reason = "skipped", why
-        return out
+def measure_all(peers: list[Peer], problem: Problem, *, target: float = TARGET, max_tries: int = 8,
+                rounds: int = 3, max_call_s: float = 300.0, min_timed_s: float = MIN_TIMED_S,
+                log=print) -> list[Outcome]:
+    """Certify every peer on ``problem``, then time the certified ones interleaved (see the module docstring;
+    ``min_timed_s`` 0 makes one timed call per round, without warm-up). One :class:`Outcome` per peer, in order."""
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    outs = []
+    for peer in peers:
+        out = Outcome(problem.name, peer.name, "error", n=problem.n, p=problem.p, family=problem.family,
+                      n_paths=len(problem.paths), n_lambdas=int(sum(s.lambdas.size for s in problem.paths)),
+                      started=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        why = peer.unavailable() or peer.unsupported(problem)
+        if why:
+            out.status, out.reason = "skipped", why
+        else:
+            _guarded(out, log, _certify, peer, problem, out, target, max_tries, max_call_s, log)
+        outs.append(out)
+    live = [(peer, out) for peer, out in zip(peers, outs, strict=True) if out.status == "pending"]
+    for peer, out in live:
+        _guarded(out, log, _probe, peer, problem, out, rounds, min_timed_s)
+    live = [(peer, out) for peer, out in live if out.status == "pending"]
+    for r in range(rounds if live else 0):
+        for peer, out in live[r % len(live):] + live[:r % len(live)]:
+            if out.status == "pending":
+                _guarded(out, log, _timed_round, peer, problem, out, target, last=r == rounds - 1)
+    for peer, out in live:
+        if out.status == "pending":
+            _finish(peer, out, target, log)
+    return outs
+
+
+def measure(peer: Peer, problem: Problem, **kwargs) -> Outcome:
+    """:func:`measure_all` for one peer."""
+    return measure_all([peer], problem, **kwargs)[0]
+
+
+def _guarded(out: Outcome, log, fn, *args, **kwargs) -> None:
+    """Run one step; a failing solver is a result (status ``error``), not a crash of the harness."""
     try:
-        return _measure(peer, problem, out, target, max_tries, repeats, max_call_s, min_timed_s, log)
-    except Exception as exc:  # noqa: BLE001 - a failing solver is a result, not a crash of the harness
-        out.status = "error"
-        out.reason = f"{type(exc).__name__}: {exc}"
+        fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        out.status, out.reason = "error", f"{type(exc).__name__}: {exc}"
         log(traceback.format_exc())
-        return out
 
 
-def _measure(peer: Peer, problem: Problem, out: Outcome, target: float, max_tries: int, repeats: int,
-             max_call_s: float, min_timed_s: float, log) -> Outcome:
+def _certify(peer: Peer, problem: Problem, out: Outcome, target: float, max_tries: int, max_call_s: float,
+             log) -> None:
     peer.reset()
-    certified_at: int | None = None
     stop = ""
     for i in range(max_tries):
         tol = float(f"{peer.start_tol * 10.0**-i:.6g}")  # 1e-07, not 1.0000000000000001e-07
@@ -122,8 +155,8 @@ def _measure(peer: Peer, problem: Problem, out: Outcome, target: float, max_trie
         log(f"    {peer.name:<10} {peer.tol_name}={tol:<8.0e} max gap {gap:.2e} ({over} λ over) "
             f"{run.times[0]:.3f} s")
         if gap <= target:
-            certified_at = i
-            break
+            out.status, out.tol, out.max_gap, out.settings = "pending", tol, gap, peer.settings(tol)
+            return
         if run.times[0] > max_call_s:
             stop = f"stopped tightening: one call took {run.times[0]:.0f} s > {max_call_s:.0f} s"
             break
@@ -133,36 +166,40 @@ def _measure(peer: Peer, problem: Problem, out: Outcome, target: float, max_trie
             break
     else:
         stop = f"not certified after {max_tries} tolerances"
+    best = min(out.attempts, key=lambda a: a.max_gap)
+    out.status, out.reason = "not certified", stop
+    out.tol, out.max_gap, out.settings = best.tol, best.max_gap, peer.settings(best.tol)
 
-    if certified_at is None:
-        best = min(out.attempts, key=lambda a: a.max_gap)
-        out.status, out.reason = "not certified", stop
-        out.tol, out.max_gap, out.settings = best.tol, best.max_gap, peer.settings(best.tol)
-        return out
 
-    tol = out.attempts[certified_at].tol
-    cold_is_first = peer.has_compilation and certified_at == 0
-    if peer.has_compilation and not cold_is_first:
-        peer.reset()  # the timing run's warm-up then includes compilation at the certified tolerance
-    run = peer.run(problem, tol, 1 + repeats)
-    cold = run.times[0]
-    out.time_s = statistics.median(run.times[1:]) if repeats else run.times[0]
-    if repeats and out.time_s * repeats < min_timed_s:
-        more = min(MAX_REPEATS, max(repeats, math.ceil(min_timed_s / max(out.time_s, 1e-6))))
-        run = peer.run(problem, tol, 1 + more)
-        out.time_s = statistics.median(run.times[1:])
-        repeats = more
-    gap, over = max_gap(problem, run.solutions, target)
-    out.tol, out.settings, out.times_s = tol, peer.settings(tol), run.times
-    out.max_gap = max(gap, out.attempts[certified_at].max_gap)
+def _probe(peer: Peer, problem: Problem, out: Outcome, rounds: int, min_timed_s: float) -> None:
+    """Two calls: the warm-up (with compilation: the caches are cleared first) and an estimate of one call."""
     if peer.has_compilation:
-        if cold_is_first:
-            cold = out.attempts[0].seconds
-        out.compile_s = max(cold - out.time_s, 0.0)
-    if gap <= target:
+        peer.reset()
+    out.probe_s = peer.run(problem, out.tol, 2).times
+    t = out.probe_s[1]
+    out.rounds = rounds
+    out.calls_per_round = 1 if not min_timed_s else min(max(MAX_REPEATS // rounds, 1),
+                                                       max(1, math.ceil(min_timed_s / (rounds * max(t, 1e-6)))))
+    out.warmed_rounds = t < min_timed_s
+
+
+def _timed_round(peer: Peer, problem: Problem, out: Outcome, target: float, last: bool) -> None:
+    warm = int(out.warmed_rounds)
+    run = peer.run(problem, out.tol, warm + out.calls_per_round)
+    out.times_s += run.times[warm:]
+    if last:
+        gap, _ = max_gap(problem, run.solutions, target)
+        out.max_gap = max(gap, out.max_gap)
+
+
+def _finish(peer: Peer, out: Outcome, target: float, log) -> None:
+    out.time_s = statistics.median(out.times_s)
+    if peer.has_compilation:
+        out.compile_s = max(out.probe_s[0] - out.time_s, 0.0)
+    if out.max_gap <= target:
         out.status = "certified"
     else:
-        out.status, out.reason = "not certified", f"the timed run's gap {gap:.2e} exceeds the target"
-    log(f"    {peer.name:<10} {out.status}: {out.time_s:.4f} s (median of {repeats}), max gap {out.max_gap:.2e}"
+        out.status, out.reason = "not certified", f"the timed calls' gap {out.max_gap:.2e} exceeds the target"
+    log(f"    {peer.name:<10} {out.status}: {out.time_s:.4f} s (median of {len(out.times_s)}: {out.rounds} rounds "
+        f"of {out.calls_per_round}), max gap {out.max_gap:.2e}"
         + (f", compile {out.compile_s:.2f} s" if out.compile_s is not None else ""))
-    return out

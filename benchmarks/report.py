@@ -74,6 +74,7 @@ def _cell(results: dict, r: dict | None, notes: dict[str, int]) -> str:
     if r["status"] == "certified":
         q = ratio(results, r)
         text = f"{_secs(r['time_s'])} ({_ratio(q)})" if q is not None else _secs(r["time_s"])
+        text += "" if "rounds" in r else " †"
         best = fastest_peer(results, r["problem"])
         return f"**{text}**" if best is not None and best is r else text
     if r["status"] == "not certified":
@@ -90,8 +91,11 @@ def markdown(results: dict, memory: dict | None = None) -> str:
     idx = index(results)
     notes: dict[str, int] = {}
     floor = results.get("min_timed_s", 0.0)
-    repeated = (f" (when those take under {floor:g} s in all, a second run of {floor:g} s of calls, at most "
-                f"{MAX_REPEATS}, instead)" if floor else "")
+    repeated = (f"; a solver whose call takes under {floor:g} s makes one untimed warm-up call per round, then enough "
+                f"timed calls to fill {floor:g} s over the rounds (at most {MAX_REPEATS} in all)" if floor else "")
+    solo = [r for r in results["records"] if r.get("time_s") is not None and "rounds" not in r]
+    sequential = (f" † marks rows timed by the harness's earlier protocol, one solver after another (median of "
+                  f"{results['repeats']} calls after one warm-up)." if solo else "")
     lines = [
         "# Benchmark results",
         "",
@@ -100,10 +104,12 @@ def markdown(results: dict, memory: dict | None = None) -> str:
                                            if results.get("quick") else ""),
         "",
         f"**Metric:** wall time for one call computing the whole path (100 λ from λmax to λmax·1e-2; for `batch-cv` "
-        f"all folds × α paths), median of {results['repeats']} call(s) after one warm-up{repeated}, at the loosest "
-        f"tolerance (from each solver's default, ÷10 per step) for which the duality gap *recomputed by the harness in "
-        f"float64* is ≤ {results['target']:g}·P(0) at every λ. In parentheses: time ÷ time of the fastest certified "
-        "peer (bold) on the same problem in the same run; < 1 is faster than every peer.",
+        "all folds × α paths), at the loosest tolerance (from each solver's default, ÷10 per step) for which the "
+        f"duality gap *recomputed by the harness in float64* is ≤ {results['target']:g}·P(0) at every λ; median of the "
+        f"timed calls, made in {results['repeats']} round(s) that each call every certified solver of the problem in "
+        f"turn (the order rotated by one solver per round){repeated}, so that a slow spell of the machine slows "
+        "every solver of a problem alike. In parentheses: time ÷ time of the fastest certified peer (bold) on the "
+        f"same problem in the same run; < 1 is faster than every peer.{sequential}",
         "",
         f"**Machine:** {m['host_cpu']}, {m['cpu_count']} cores, {m['memory_gib']} GiB; {m['os']}; Python "
         f"{m['python']}; JAX device {m['jax_device']}; BLAS {m['blas']}; repository {m['git']}."

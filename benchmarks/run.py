@@ -3,7 +3,7 @@
 Every solver is certified and timed on every problem (see :mod:`benchmarks.certify`); the results go to
 ``DIR/results.json`` and ``DIR/results.csv`` (with machine, date, versions, device), the plot to ``DIR/times.png``
 and the Markdown table to ``benchmarks/RESULTS.md`` (full mode) or ``DIR/RESULTS.md`` (``--quick``, so a smoke
-test never overwrites the quoted results). Results are saved after every measurement, so an interrupted run keeps
+test never overwrites the quoted results). Results are saved after every problem, so an interrupted run keeps
 what it measured; ``--merge`` adds to (and replaces matching rows of) an existing results.json instead of starting
 afresh.
 """
@@ -25,7 +25,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     from benchmarks.problems import ALL_PROBLEMS
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="reduced sizes of the simulated problems (the real data sets as they are), 1 timed call: a smoke test (a few minutes)")
+    ap.add_argument("--quick", action="store_true", help="reduced sizes of the simulated problems (the real data "
+                                                          "sets as they are), 1 timed call: a smoke test (minutes)")
     ap.add_argument("--problems", default="all", help=f"comma-separated, or 'all': {','.join(ALL_PROBLEMS)}")
     ap.add_argument("--skip-problems", default="", help="comma-separated problems to leave out")
     ap.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS), help=f"comma-separated: {','.join(PEERS)}")
@@ -33,7 +34,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                                                 "benchmarks/results/quick with --quick)")
     ap.add_argument("--report", default=None, help="Markdown report path (default benchmarks/RESULTS.md, or "
                                                    "OUT/RESULTS.md with --quick or --out); 'none' to skip")
-    ap.add_argument("--repeats", type=int, default=None, help="timed calls after the warm-up (default 3; quick 1)")
+    ap.add_argument("--repeats", type=int, default=None, help="timing rounds, each calling every solver of a problem "
+                                                             "in turn (default 3; quick 1)")
     ap.add_argument("--max-tries", type=int, default=10, help="tolerances tried per solver (÷10 each)")
     ap.add_argument("--max-call-seconds", type=float, default=None,
                     help="stop tightening once one call takes longer (default 300; quick 5)")
@@ -42,6 +44,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-plot", action="store_true")
     args = ap.parse_args(argv)
     args.repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
+    if args.repeats < 1:
+        ap.error("--repeats must be at least 1")
     args.max_call_seconds = args.max_call_seconds or (5.0 if args.quick else 300.0)
     out_given = args.out is not None
     args.out = Path(args.out) if args.out else HERE / "results" / ("quick" if args.quick else "")
@@ -89,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {"command": command.strip(), "quick": args.quick, "target": args.target, "repeats": args.repeats,
                "min_timed_s": min_timed_s,
                "max_tries": args.max_tries, "max_call_seconds": args.max_call_seconds,
-               "machine": machine_info(versions), "out_dir": _relative(args.out), "problem_order": problem_names, "problems": {}, "records": []}
+               "machine": machine_info(versions), "out_dir": _relative(args.out), "problem_order": problem_names,
+               "problems": {}, "records": []}
     old_path = args.out / "results.json"
     if args.merge and old_path.exists():
         old = json.loads(old_path.read_text())
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_all(args: argparse.Namespace, peers: list, problem_names: list[str], solver_names: list[str],
              results: dict) -> None:
-    from benchmarks.certify import measure
+    from benchmarks.certify import measure_all
     from benchmarks.problems import make_problem
     from benchmarks.report import write_all
 
@@ -131,14 +136,14 @@ def _run_all(args: argparse.Namespace, peers: list, problem_names: list[str], so
             continue
         results["problems"][name] = problem.description
         print(f"== {name}: {problem.description} (built in {time.perf_counter() - t0:.1f} s)", flush=True)
-        for peer in peers:
-            out = measure(peer, problem, target=args.target, max_tries=args.max_tries, repeats=args.repeats,
-                          max_call_s=args.max_call_seconds, min_timed_s=results["min_timed_s"],
-                          log=lambda msg: print(msg, flush=True))
+        outs = measure_all(peers, problem, target=args.target, max_tries=args.max_tries, rounds=args.repeats,
+                           max_call_s=args.max_call_seconds, min_timed_s=results["min_timed_s"],
+                           log=lambda msg: print(msg, flush=True))
+        for out in outs:
             if out.status in ("skipped", "error"):
-                print(f"    {peer.name:<10} {out.status}: {out.reason}", flush=True)
+                print(f"    {out.solver:<10} {out.status}: {out.reason}", flush=True)
             results["records"].append({**out.as_dict(), "git": results["machine"].get("git")})
-            write_all(results, args.out, None, plot=False)  # keep what was measured if interrupted
+        write_all(results, args.out, None, plot=False)  # keep what was measured if interrupted
         del problem
 
 

@@ -3,8 +3,8 @@
 ``python -m benchmarks.scaling [--quick] [--peer auto|sklearn|glmnet|…] [--out benchmarks/results]`` writes
 ``OUT/scaling.json`` and ``OUT/scaling.png`` (log–log, one panel per direction). The peer is, with ``auto``, the
 fastest certified peer on ``tall`` (for the n series) and on ``wide`` (for the p series) in ``OUT/results.json``,
-or scikit-learn when there is no such file. Same protocol as the main benchmark (certified at 1e-6·P(0), median of
-the timed calls after a warm-up, jaxreg's compilation excluded and reported).
+or scikit-learn when there is no such file. Same protocol as the main benchmark (certified at 1e-6·P(0), the two
+solvers timed in alternating rounds, median of the timed calls, jaxreg's compilation excluded and reported).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     jax.config.update("jax_enable_x64", True)
 
-    from benchmarks.certify import measure
+    from benchmarks.certify import measure_all
     from benchmarks.machine import machine_info
     from benchmarks.peers import PEERS
     from benchmarks.problems import simulated_problem
@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer", default="auto")
     ap.add_argument("--series", default="n,p", help="n, p or n,p")
     ap.add_argument("--out", default=str(HERE / "results"))
-    ap.add_argument("--repeats", type=int, default=None, help="default 3 (quick 1)")
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="timing rounds (default 3, quick 1; see benchmarks.certify)")
     ap.add_argument("--max-call-seconds", type=float, default=300.0)
     args = ap.parse_args(argv)
     out = Path(args.out)
@@ -82,10 +83,9 @@ def main(argv: list[str] | None = None) -> int:
                 dims = {series: size, fixed: table[series][fixed]}
                 problem = simulated_problem(f"{series}={size}", dims["n"], dims["p"], k=20, seed=200 + size)
                 print(f"== {problem.name}: {problem.description}", flush=True)
-                for peer in peers:
-                    res = measure(peer, problem, repeats=repeats, max_call_s=args.max_call_seconds,
-                                  log=lambda m: print(m, flush=True)).as_dict()
-                    records.append({"series": series, **dims, **res})
+                for res in measure_all(peers, problem, rounds=repeats, max_call_s=args.max_call_seconds,
+                                       log=lambda m: print(m, flush=True)):
+                    records.append({"series": series, **dims, **res.as_dict()})
         finally:
             for peer in peers:
                 peer.close()
