@@ -27,6 +27,7 @@ from functools import partial
 import jax
 import numpy as np
 
+from jaxreg import _validation as v
 from jaxreg._core import CoreConfig, CoreResult, fit_path
 from jaxreg._run import core_args
 from jaxreg._setup import Setup, x64
@@ -119,6 +120,8 @@ def run_batch(
     standard error. With a ``mesh``, each chunk's problems are split along the mesh axis; chunks are then a multiple
     of its size (default: the whole batch, padded), the padding repeating the last problem.
     """
+    if batch_size is not None:
+        batch_size = v.check_int(batch_size, "batch_size", low=1)
     n_problems = weights.shape[0]
     shards = 1 if mesh is None else mesh.size
     default = default_batch_size(n_problems) if mesh is None else n_problems

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from jaxreg._validation import _check_finite, _to_float_array, label_ids
+from jaxreg._validation import _check_finite, label_ids, to_float_array
 
 
 def _response_vector(ya: np.ndarray, n: int, what: str) -> np.ndarray:
@@ -23,7 +23,7 @@ def _response_vector(ya: np.ndarray, n: int, what: str) -> np.ndarray:
 
 def check_y(y: Any, n: int) -> np.ndarray:
     """A real response of length ``n`` (an ``(n, 1)`` column is accepted)."""
-    ya = _response_vector(_to_float_array(y, "y"), n, "length n_samples")
+    ya = _response_vector(to_float_array(y, "y"), n, "length n_samples")
     _check_finite(ya, "y")
     return ya
 
@@ -80,7 +80,7 @@ def check_multinomial_y(y: Any, n: int) -> tuple[np.ndarray, tuple[Any, ...]]:
 
 def check_mgaussian_y(y: Any, n: int) -> np.ndarray:
     """A real ``(n, K)`` response matrix, ``K ≥ 1`` responses (glmnet's ``mgaussian``)."""
-    ya = _to_float_array(y, "y")
+    ya = to_float_array(y, "y")
     if ya.ndim != 2 or ya.shape[0] != n or ya.shape[1] < 1:
         raise ValueError(f"y: family='mgaussian' needs a matrix of shape (n_samples, n_responses) with {n} rows, "
                          f"got shape {ya.shape}.")
@@ -113,7 +113,7 @@ def check_cox_y(y: Any, n: int) -> np.ndarray:
         wanted = ["start", "stop", status] if "start" in names or "stop" in names else ["time", status]
         if len(names) == len(wanted) and set(wanted) <= set(names):
             y = np.asarray(y)[:, [names.index(c) for c in wanted]]
-    ya = _to_float_array(y, "y")
+    ya = to_float_array(y, "y")
     if ya.ndim != 2 or ya.shape[0] != n or ya.shape[1] not in (2, 3):
         raise ValueError(f"y: family='cox' needs an array of shape (n_samples, 2) holding (time, status), or "
                          f"(n_samples, 3) holding (start, stop, status), with {n} rows, got shape {ya.shape}.")

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 
-def _to_float_array(value: Any, name: str) -> np.ndarray:
+def to_float_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 array, or a TypeError naming ``name`` (sparse, non-numeric or complex input)."""
     if hasattr(value, "toarray") and hasattr(value, "nnz"):
         raise TypeError(f"{name}: sparse matrices are not supported yet; pass a dense array (e.g. {name}.toarray()).")
     try:
@@ -36,7 +37,7 @@ def _check_finite(arr: np.ndarray, name: str, allow_inf: bool = False) -> None:
 
 def check_x(x: Any) -> np.ndarray:
     """Return ``X`` as an ``(n, p)`` float64 array, or raise naming the argument."""
-    xa = _to_float_array(x, "X")
+    xa = to_float_array(x, "X")
     if xa.ndim != 2:
         raise ValueError(f"X: expected a 2-D array of shape (n_samples, n_features), got shape {xa.shape}.")
     if xa.shape[0] == 0 or xa.shape[1] == 0:
@@ -66,7 +67,7 @@ def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bo
     """A scalar or a length-``p`` vector (``None`` gives ``default``), broadcast to ``(p,)``."""
     if value is None:
         return np.full(p, default)
-    arr = _to_float_array(value, name)
+    arr = to_float_array(value, name)
     if arr.ndim == 0:
         arr = np.full(p, float(arr))
     if arr.ndim != 1 or arr.shape[0] != p:
@@ -75,18 +76,18 @@ def check_vector(value: Any, name: str, p: int, *, default: float, allow_inf: bo
     return arr
 
 
-def check_weights(value: Any, n: int) -> np.ndarray:
-    """Non-negative sample weights with a positive sum."""
+def check_weights(value: Any, n: int, name: str = "sample_weight") -> np.ndarray:
+    """Non-negative sample weights with a positive sum (``name``: the argument, for the messages)."""
     if value is None:
         return np.ones(n)
-    w = _to_float_array(value, "sample_weight")
+    w = to_float_array(value, name)
     if w.ndim != 1 or w.shape[0] != n:
-        raise ValueError(f"sample_weight: expected a vector of length {n} (one per sample), got shape {w.shape}.")
-    _check_finite(w, "sample_weight")
+        raise ValueError(f"{name}: expected a vector of length {n} (one per sample), got shape {w.shape}.")
+    _check_finite(w, name)
     if (w < 0).any():
-        raise ValueError("sample_weight: weights must be non-negative.")
+        raise ValueError(f"{name}: weights must be non-negative.")
     if w.sum() <= 0:
-        raise ValueError("sample_weight: weights sum to zero; at least one sample needs a positive weight.")
+        raise ValueError(f"{name}: weights sum to zero; at least one sample needs a positive weight.")
     return w
 
 
@@ -95,7 +96,7 @@ def check_offset(value: Any, n: int, n_outputs: int = 0, family: str = "") -> np
     with ``n_outputs`` K > 0 (multinomial classes, mgaussian responses), one per sample and output, ``(n, K)``."""
     if value is None:
         return None
-    o = _to_float_array(value, "offset")
+    o = to_float_array(value, "offset")
     if n_outputs:
         if o.shape != (n, n_outputs):
             what = "class" if family == "multinomial" else "response"
@@ -161,7 +162,7 @@ def check_max_iter(value: Any) -> int:
 
 def check_lambdas(value: Any, *, sort: bool = True) -> np.ndarray:
     """A non-empty vector of finite, non-negative λ, returned sorted in decreasing order (or as given)."""
-    lam = _to_float_array(value, "lambdas")
+    lam = to_float_array(value, "lambdas")
     if lam.ndim == 0:
         lam = lam.reshape(1)
     if lam.ndim != 1 or lam.size == 0:

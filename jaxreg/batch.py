@@ -96,17 +96,23 @@ def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, 
         One per row of ``sample_weights``.
     """
     sharding = check_mesh(mesh, mesh_axis)
-    s = setup(X, y, l1_ratio=float(np.ravel(l1_ratio)[0]), lambdas=None if lambdas is None else
+    alphas = v.to_float_array(l1_ratio, "l1_ratio").ravel()
+    if alphas.size == 0:
+        raise ValueError("l1_ratio: expected one value or one per problem, got none.")
+    s = setup(X, y, l1_ratio=float(alphas[0]), lambdas=None if lambdas is None else
               np.ravel(np.asarray(lambdas, dtype=float))[:1], **path_kwargs)
     n = s.x.shape[0]
-    w = np.asarray(sample_weights, dtype=float)
+    w = v.to_float_array(sample_weights, "sample_weights")
     if w.ndim != 2 or w.shape[1] != n or w.shape[0] == 0:
         raise ValueError(f"sample_weights: expected shape (n_problems, {n}), got {w.shape}.")
-    rows = [v.check_weights(row, n) for row in w]  # each row: finite, non-negative, positive sum
+    # each row: finite, non-negative, positive sum
+    rows = [v.check_weights(row, n, name=f"sample_weights[{b}]") for b, row in enumerate(w)]
     B = len(rows)
     for b, row in enumerate(rows):
         check_subproblem(s, row, "sample_weights", f"row {b}")
-    alphas = np.broadcast_to(np.asarray(l1_ratio, dtype=float), (B,)).copy()
+    if alphas.size not in (1, B):
+        raise ValueError(f"l1_ratio: expected one value or {B} (one per row of sample_weights), got {alphas.size}.")
+    alphas = np.broadcast_to(alphas, (B,)).copy()
     for a in alphas:
         v.check_scalar(float(a), "l1_ratio", low=0.0, high=1.0)
     if lambdas is None:
@@ -130,7 +136,7 @@ def bootstrap_path(X: Any, y: Any, n_replicates: int = 100, *, random_state: Any
     replicates across devices); a user ``sample_weight`` multiplies the counts.
     """
     n_replicates = v.check_int(n_replicates, "n_replicates", low=1)
-    n = np.shape(X)[0]
+    n = v.check_x(X).shape[0]
     counts = np.random.default_rng(random_state).multinomial(n, np.full(n, 1.0 / n), size=n_replicates)
     base = kwargs.pop("sample_weight", None)
     weights = counts * (1.0 if base is None else v.check_weights(base, n))

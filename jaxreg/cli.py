@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 import warnings
@@ -114,6 +115,9 @@ def _fit(args: argparse.Namespace) -> int:
     out = FsPath(args.out)
     if out.exists() and not out.is_dir():
         raise DataError(f"--out: {out} exists and is not a directory.")
+    base = next(d for d in (out, *out.absolute().parents) if d.exists())  # created after the fit, not before
+    if not (base.is_dir() and os.access(base, os.W_OK | os.X_OK)):
+        raise DataError(f"--out: cannot write to {out} ({base} is not a writable folder).")
     target = _target(args)
     features = parse_names(args.features) if args.features is not None else None
     table = read_table(args.data, target, features, numeric_target=args.family not in ("binomial", "multinomial"),

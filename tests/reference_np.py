@@ -31,6 +31,18 @@ def standardization(X, w=None, *, fit_intercept=True, standardize=True):
     return w, mean, scale
 
 
+def ridge_closed_form(X, y, lam, *, w=None, pf=None, standardize=True):
+    """Ridge (α = 0) at ``lam`` with an unpenalized intercept, glmnet's scaling: ``(intercept, coef)`` on the
+    original scale, from the normal equations of the standardized problem."""
+    n, p = X.shape
+    wn, mean, scale = standardization(X, w, standardize=standardize)
+    pfn = np.ones(p) if pf is None else np.asarray(pf, float) * p / np.sum(pf)
+    xs = (X - mean) / scale
+    yc = y - wn @ y / n
+    beta = np.linalg.solve(xs.T @ (wn[:, None] * xs) / n + lam * np.diag(pfn), xs.T @ (wn * yc) / n) / scale
+    return wn @ y / n - mean @ beta, beta
+
+
 def objective(X, y, b0, b, lam, *, alpha=1.0, w=None, pf=None, scale=None):
     """``1/(2Σw) Σ w (y − b0 − Xb)² + λ Σ pf_j [(1−α)/2 (s_j b_j)² + α|s_j b_j|]`` with ``s`` the standardization
     scale (penalty on the standardized coefficients) and ``pf`` rescaled to sum to p."""

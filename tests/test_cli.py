@@ -425,6 +425,9 @@ def test_missing_file_and_bad_out(tmp_path, data, capsys):
     (tmp_path / "taken").write_text("")
     rc, _, err = _run(capsys, data, "--target", "y", "--out", str(tmp_path / "taken"))
     assert rc == 2 and "--out" in err and "not a directory" in err
+    rc, out, err = _run(capsys, data, "--target", "y", "--out", str(tmp_path / "taken" / "sub"))
+    assert rc == 2 and "--out: cannot write to" in err and "is not a writable folder" in err
+    assert out == ""  # refused before reading the data or fitting
 
 
 def test_error_in_a_real_process_has_no_traceback(tmp_path):

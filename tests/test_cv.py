@@ -147,6 +147,8 @@ def test_float32_cross_validation():
         (dict(l1_ratio=[1.0, 1.5]), "l1_ratio"),
         (dict(l1_ratio=[]), "l1_ratio"),
         (dict(stratify=True), "stratify"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(batch_size=2.5), "batch_size"),
         (dict(sample_weight=np.r_[np.ones(200), np.zeros(242)], foldid=np.r_[np.zeros(200), np.ones(242)].astype(int)),
          "zero total"),
     ],

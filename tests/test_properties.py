@@ -1,11 +1,12 @@
-"""Property-based tests (hypothesis): on random problems the returned path satisfies the optimality conditions."""
+"""Property-based tests (hypothesis): on random problems the returned path satisfies the optimality conditions, the
+invariances glmnet's conventions imply, and the ridge closed form."""
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jaxreg
-from reference_np import kkt_violation, standardization
+from reference_np import kkt_violation, ridge_closed_form, standardization
 
 # Few shapes, so that compiled paths are reused across examples and the suite stays fast.
 SHAPES = [(12, 3), (20, 8), (8, 15)]
@@ -79,3 +80,74 @@ def test_shifting_y_moves_only_the_intercept(shape, seed, shift, alpha):
     b = jaxreg.path(X, y + shift, l1_ratio=alpha, n_lambdas=6, tol=1e-13, max_iter=200_000)
     np.testing.assert_allclose(a.coef, b.coef, atol=1e-6 * max(1.0, np.abs(a.coef).max()))
     np.testing.assert_allclose(b.intercept - a.intercept, shift, atol=1e-6 * max(1.0, abs(shift)))
+
+
+@st.composite
+def plain_problems(draw):
+    """A random design on scales and offsets that differ by column, a response, an α and optional weights."""
+    n, p = draw(st.sampled_from(SHAPES))
+    rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
+    X = rng.standard_normal((n, p)) * np.exp(rng.uniform(-2.0, 2.0, p)) + rng.normal(0, 3, p)
+    y = X[:, 0] / X[:, 0].std() - X[:, -1] / X[:, -1].std() + rng.standard_normal(n)
+    w = rng.uniform(0.2, 2.0, n) if draw(st.booleans()) else None
+    return X, y, w, draw(st.sampled_from([1.0, 0.5])), rng
+
+
+TIGHT = dict(n_lambdas=6, lambda_min_ratio=0.05, tol=1e-14, max_iter=200_000)
+
+
+def _same_path(a, b, coef_b=None, rtol=1e-5):
+    """Same λ grid, intercepts and coefficients (``coef_b``: b's coefficients mapped back) up to ``rtol`` of the
+    path's largest coefficient / intercept."""
+    coef_b = b.coef if coef_b is None else coef_b
+    np.testing.assert_allclose(b.lambdas, a.lambdas, rtol=1e-10)
+    np.testing.assert_allclose(coef_b, a.coef, atol=rtol * max(1.0, np.abs(a.coef).max()))
+    np.testing.assert_allclose(b.intercept, a.intercept, atol=rtol * max(1.0, np.abs(a.intercept).max()))
+
+
+@settings(max_examples=10, deadline=None)
+@given(plain_problems(), st.data())
+def test_feature_permutation(problem, data):
+    X, y, w, alpha, _ = problem
+    perm = np.array(data.draw(st.permutations(range(X.shape[1]))))
+    a = jaxreg.path(X, y, l1_ratio=alpha, sample_weight=w, **TIGHT)
+    b = jaxreg.path(X[:, perm], y, l1_ratio=alpha, sample_weight=w, **TIGHT)
+    _same_path(a, b, coef_b=b.coef[:, np.argsort(perm)])
+
+
+@settings(max_examples=10, deadline=None)
+@given(plain_problems())
+def test_rescaling_a_column_with_standardization(problem):
+    """With standardize=True a column's units do not matter: X_j·c_j gives coefficients b_j / c_j."""
+    X, y, w, alpha, rng = problem
+    c = np.exp(rng.uniform(-4.0, 4.0, X.shape[1]))
+    a = jaxreg.path(X, y, l1_ratio=alpha, sample_weight=w, **TIGHT)
+    b = jaxreg.path(X * c, y, l1_ratio=alpha, sample_weight=w, **TIGHT)
+    _same_path(a, b, coef_b=b.coef * c)
+
+
+@settings(max_examples=10, deadline=None)
+@given(plain_problems(), st.data())
+def test_a_duplicated_row_is_a_weight_of_two(problem, data):
+    X, y, w, alpha, _ = problem
+    i = data.draw(st.integers(0, X.shape[0] - 1))
+    w = np.ones(len(y)) if w is None else w
+    twice = w.copy()
+    twice[i] *= 2
+    a = jaxreg.path(X, y, l1_ratio=alpha, sample_weight=twice, **TIGHT)
+    b = jaxreg.path(np.vstack([X, X[i]]), np.append(y, y[i]), l1_ratio=alpha, sample_weight=np.append(w, w[i]),
+                    **TIGHT)
+    _same_path(a, b)
+
+
+@settings(max_examples=10, deadline=None)
+@given(plain_problems(), st.booleans())
+def test_ridge_matches_its_closed_form(problem, with_pf):
+    X, y, w, _, rng = problem
+    pf = rng.uniform(0.2, 3.0, X.shape[1]) if with_pf else None
+    fit = jaxreg.path(X, y, l1_ratio=0.0, sample_weight=w, penalty_factor=pf, **TIGHT)
+    assert fit.converged.all() and np.all(np.diff(fit.lambdas) < 0)
+    for k, lam in enumerate(fit.lambdas):
+        b0, beta = ridge_closed_form(X, y, lam, w=w, pf=pf)
+        np.testing.assert_allclose(fit.coef[k], beta, atol=1e-5 * np.abs(beta).max())
+        np.testing.assert_allclose(fit.intercept[k], b0, atol=1e-5 * max(1.0, abs(b0)))

@@ -91,6 +91,35 @@ def fit_lower(p):
     return np.r_[-np.inf, -0.5, np.full(p - 2, -np.inf)]
 
 
+def test_bounds_that_exclude_zero():
+    """Unlike jaxreg.path (glmnet's limits must admit 0), solve_path takes any box: the L1 prox then the clip is
+    the exact prox on it. Checked against L-BFGS-B on the same objective (|b| = b on b ≥ 0.2)."""
+    from scipy.optimize import minimize
+
+    X, y = _data(n=60, p=5)
+    lo = np.array([0.2, 0.2, -np.inf, -np.inf, -np.inf])
+    hi = np.array([np.inf, np.inf, -0.3, np.inf, np.inf])
+    lambdas = np.array([0.5, 0.1, 0.01])
+    sp = jaxreg.solve_path(_least_squares(X, y), _init(5), lambdas, lower={"coef": lo, "intercept": -np.inf},
+                           upper={"coef": hi, "intercept": np.inf}, tol=1e-13)
+    assert bool(sp.converged.all())
+    for k, lam in enumerate(lambdas):
+        def objective(z, lam=lam):
+            return 0.5 * np.mean((y - z[5] - X @ z[:5]) ** 2) + lam * np.abs(z[:5]).sum()
+
+        # split the free coefficients into positive and negative parts so that L-BFGS-B sees a smooth problem
+        def smooth(u, lam=lam):
+            z = np.r_[u[:2], u[2], u[3:5] - u[5:7], u[7]]
+            return objective(z, lam)
+
+        bounds = [(0.2, None)] * 2 + [(None, -0.3)] + [(0, None)] * 4 + [(None, None)]
+        res = minimize(smooth, np.r_[0.2, 0.2, -0.3, np.zeros(4), 0.0], method="L-BFGS-B", bounds=bounds,
+                       options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000})
+        ref = np.r_[res.x[:3], res.x[3:5] - res.x[5:7]]
+        np.testing.assert_allclose(np.asarray(sp.params["coef"])[k], ref, atol=1e-5)
+        assert np.all(np.asarray(sp.params["coef"])[k, :2] >= 0.2) and sp.params["coef"][k, 2] <= -0.3
+
+
 def test_logistic_loss_reproduces_binomial_path():
     X, y = _data(seed=3)
     yb = (y > np.median(y)).astype(float)

@@ -121,7 +121,9 @@ def solve_path(
     penalty_factor : pytree prefix of non-negative floats, optional
         Per-parameter weights ``pf`` (named penalties only); default 1.
     lower, upper : pytree prefix of floats, optional
-        Bounds on every parameter (penalized or not); default unbounded. Exact with separable penalties.
+        Bounds on every parameter (penalized or not); default unbounded. Exact with separable penalties. Unlike
+        :func:`jaxreg.path`'s (glmnet's limits, which must admit 0), a box may exclude zero (``lower=0.2``);
+        ``lower > upper`` is a ``ValueError``.
     fixed : pytree prefix of bools, optional
         Parameters held at their initial values.
     tol : float, optional
