@@ -34,9 +34,10 @@ export XLA_PYTHON_CLIENT_PREALLOCATE=false
 "$PYTHON" -m benchmarks.run --problems all --solvers "$SOLVERS" --out "$OUT" --report "$OUT/RESULTS.md" "$@" \
     2>&1 | tee "$OUT/run.log"
 
-# Peak memory of one path on `wider` and `big` (the device's own peak and XLA's allocation), then the report again
-# so that it includes them.
+# Peak memory of one path on `wider` and `big` (the device's own peak and XLA's allocation) and the time per
+# iteration against the GPU's memory bandwidth (float64 and float32), then the report again so that it includes them.
 "$PYTHON" -m benchmarks.memory --out "$OUT" 2>&1 | tee "$OUT/memory.log"
+"$PYTHON" -m benchmarks.roofline --out "$OUT" 2>&1 | tee "$OUT/roofline.log"
 "$PYTHON" -m benchmarks.report "$OUT/results.json" --report "$OUT/RESULTS.md"
 
 if [ "${SKIP_SCALING:-0}" != "1" ]; then

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.certify import MAX_REPEATS
 from benchmarks.peers import JAXREG_SOLVERS, PEERS
+from benchmarks.roofline import load_roofline, roofline_lines
 
 HERE = Path(__file__).resolve().parent
 CSV_FIELDS = ("problem", "solver", "status", "time_s", "compile_s", "max_gap", "tol", "settings", "n", "p",
@@ -84,8 +85,9 @@ def _cell(results: dict, r: dict | None, notes: dict[str, int]) -> str:
     return f"{r['status']} [{notes[key]}]"
 
 
-def markdown(results: dict, memory: dict | None = None) -> str:
-    """The RESULTS.md text (with a peak-memory section when ``memory``, the content of memory.json, is given)."""
+def markdown(results: dict, memory: dict | None = None, roofline: dict | None = None) -> str:
+    """The RESULTS.md text (with a peak-memory section when ``memory``, the content of memory.json, is given, and
+    a per-iteration section when ``roofline``, that of roofline.json, is)."""
     m = results["machine"]
     probs, solvers = problems_in(results), solvers_in(results)
     idx = index(results)
@@ -138,6 +140,7 @@ def markdown(results: dict, memory: dict | None = None) -> str:
                   f"{_measured(r)} |" for r in comp]
 
     lines += memory_lines(memory) if memory else []
+    lines += roofline_lines(roofline) if roofline else []
 
     lines += ["", "## Tolerance each solver needed, and the largest relative gap reached", "",
               "Certified: the tolerance used for the times above. Not certified: the best gap reached and why "
@@ -273,7 +276,7 @@ def write_all(results: dict, out_dir: Path, report: Path | None, plot: bool = Tr
 
         save_times(results, out_dir / "times.png")
     if report is not None:
-        report.write_text(markdown(results, load_memory(out_dir)))
+        report.write_text(markdown(results, load_memory(out_dir), load_roofline(out_dir)))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -283,7 +286,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--plot", default=None, help="default: times.png next to the results")
     args = ap.parse_args(argv)
     results = json.loads(Path(args.results).read_text())
-    Path(args.report).write_text(markdown(results, load_memory(Path(args.results).parent)))
+    folder = Path(args.results).parent
+    Path(args.report).write_text(markdown(results, load_memory(folder), load_roofline(folder)))
     from benchmarks.plots import save_times
 
     save_times(results, Path(args.plot) if args.plot else Path(args.results).with_name("times.png"))
