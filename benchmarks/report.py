@@ -109,8 +109,8 @@ def markdown(results: dict, memory: dict | None = None, roofline: dict | None = 
         "all folds × α paths), at the loosest tolerance (from each solver's default, ÷10 per step) for which the "
         f"duality gap *recomputed by the harness in float64* is ≤ {results['target']:g}·P(0) at every λ; median of the "
         f"timed calls, made in {results['repeats']} round(s) that each call every certified solver of the problem in "
-        f"turn (the order rotated by one solver per round){repeated}, so that a slow spell of the machine slows "
-        "every solver of a problem alike. In parentheses: time ÷ time of the fastest certified peer (bold) on the "
+        f"turn (the order rotated by one solver per round){repeated}, so that a slow spell of the machine reaches "
+        "every solver of a problem. In parentheses: time ÷ time of the fastest certified peer (bold) on the "
         f"same problem in the same run; < 1 is faster than every peer.{sequential}",
         "",
         f"**Machine:** {m['host_cpu']}, {m['cpu_count']} cores, {m['memory_gib']} GiB; {m['os']}; Python "
