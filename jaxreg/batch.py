@@ -96,11 +96,12 @@ def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, 
         One per row of ``sample_weights``.
     """
     sharding = check_mesh(mesh, mesh_axis)
-    alphas = v.to_float_array(l1_ratio, "l1_ratio").ravel()
-    if alphas.size == 0:
+    alphas = None if l1_ratio is None else v.to_float_array(l1_ratio, "l1_ratio").ravel()
+    if alphas is not None and alphas.size == 0:
         raise ValueError("l1_ratio: expected one value or one per problem, got none.")
-    s = setup(X, y, l1_ratio=float(alphas[0]), lambdas=None if lambdas is None else
+    s = setup(X, y, l1_ratio=None if alphas is None else float(alphas[0]), lambdas=None if lambdas is None else
               np.ravel(np.asarray(lambdas, dtype=float))[:1], **path_kwargs)
+    alphas = np.array([s.l1_ratio]) if alphas is None else alphas  # None: path's default for the penalty
     n = s.x.shape[0]
     w = v.to_float_array(sample_weights, "sample_weights")
     if w.ndim != 2 or w.shape[1] != n or w.shape[0] == 0:
@@ -113,8 +114,9 @@ def weighted_paths(X: Any, y: Any, sample_weights: Any, *, l1_ratio: Any = 1.0, 
     if alphas.size not in (1, B):
         raise ValueError(f"l1_ratio: expected one value or {B} (one per row of sample_weights), got {alphas.size}.")
     alphas = np.broadcast_to(alphas, (B,)).copy()
-    for a in alphas:
-        v.check_scalar(float(a), "l1_ratio", low=0.0, high=1.0)
+    if l1_ratio is not None:  # (setup's default is valid, or NaN for a penalty object, which has no α)
+        for a in alphas:
+            v.check_scalar(float(a), "l1_ratio", low=0.0, high=1.0)
     if lambdas is None:
         grids = np.broadcast_to(s.grid, (B, s.grid.size))
     else:

@@ -45,6 +45,16 @@ def test_weighted_paths_with_per_problem_alpha_and_grid():
         assert fits[k].l1_ratio == alphas[k]
 
 
+def test_weighted_paths_default_alpha_is_paths():
+    """``l1_ratio=None`` means what it means in jaxreg.path: the penalty's default (the lasso here)."""
+    W = np.ones((2, 60))
+    W[1, :5] = 0.0
+    fits = jaxreg.weighted_paths(X, Y, W, l1_ratio=None, n_lambdas=10)
+    for k in range(2):
+        _same(fits[k], jaxreg.path(X, Y, sample_weight=W[k], l1_ratio=None, n_lambdas=10))
+        assert fits[k].l1_ratio == 1.0
+
+
 def test_vmapped_chunks_keep_the_largest_bucket_and_the_results(monkeypatch):
     """A vmapped chunk iterates in the largest working-set bucket only (every bucket would run under ``vmap``);
     its paths are those of the one-at-a-time fits, which choose among all the buckets per λ."""
