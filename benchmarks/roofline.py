@@ -116,7 +116,7 @@ def _per_iteration(X: np.ndarray, y: np.ndarray, dtype: str, gram: bool, target_
     for _ in range(repeats):
         for m in (m1, m2):
             times[m].append(timed(m))
-    return {"seconds": (statistics.median(times[m2]) - statistics.median(times[m1])) / (m2 - m1),
+    return {"seconds_per_iteration": (statistics.median(times[m2]) - statistics.median(times[m1])) / (m2 - m1),
             "iterations": m2 - m1, "times_s": {str(m): ts for m, ts in times.items()}}
 
 
@@ -138,10 +138,9 @@ def measure(problems: list[str], dtypes: list[str], quick: bool, stream_mib: int
                 forms.append(("Gram", True, p * p * itemsize))
             for form, gram, nbytes in forms:
                 it = per_iteration(X, y, dtype, gram, target_s, repeats)
-                bound = nbytes / bandwidth["measured_Bps"]
+                seconds, bound = it["seconds_per_iteration"], nbytes / bandwidth["measured_Bps"]
                 record = {"problem": name, "n": n, "p": p, "dtype": dtype, "form": form, "bytes_per_iteration": nbytes,
-                          "seconds_per_iteration": it["seconds"], "bound_s": bound,
-                          "efficiency": bound / it["seconds"], "achieved_Bps": nbytes / it["seconds"], **it}
+                          "bound_s": bound, "efficiency": bound / seconds, "achieved_Bps": nbytes / seconds, **it}
                 records.append(record)
                 print(json.dumps(record), flush=True)
         del problem, X, y
