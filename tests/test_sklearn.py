@@ -8,16 +8,13 @@ converges in far fewer iterations, so a larger cap would change nothing but the 
 single fits, 100 α for the linear CV estimators and 10 C for LogisticRegressionCV (their defaults).
 """
 
-import inspect
 import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pytest
-import sklearn
 import sklearn.linear_model as sk
-from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import (GridSearchCV, GroupKFold, KFold, ShuffleSplit, StratifiedKFold,
                                      TimeSeriesSplit)
 from sklearn.pipeline import make_pipeline
@@ -29,8 +26,8 @@ from jaxreg.sklearn import (ElasticNet, ElasticNetCV, Lasso, LassoCV, LogisticRe
                             PoissonRegressor, Ridge)
 from jaxreg.sklearn._base import fit_one, padded_shape
 from reference_np import make_problem
-
-SK_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+from sklearn_helpers import (SK_VERSION, classification, rel, sk_logistic, sk_logistic_cv_l2,
+                             weights)
 
 ESTIMATORS = [Lasso(), ElasticNet(), Ridge(), LassoCV(), ElasticNetCV(), LogisticRegression(),
               LogisticRegressionCV(), PoissonRegressor()]
@@ -41,48 +38,13 @@ def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
-def _sk_logistic(l1_ratio, **kw):
-    """scikit-learn's LogisticRegression with this mixing (1.8 deprecated ``penalty`` for ``l1_ratio`` alone)."""
-    if SK_VERSION >= (1, 8):
-        return sk.LogisticRegression(l1_ratio=l1_ratio, **kw)
-    penalty = {0.0: "l2", 1.0: "l1"}.get(l1_ratio, "elasticnet")
-    return sk.LogisticRegression(penalty=penalty, l1_ratio=l1_ratio if penalty == "elasticnet" else None, **kw)
-
-
 def _sk_grid(length):
     """The keyword giving scikit-learn's CV estimators a default grid of this length (``alphas=int`` since 1.7)."""
     return {"alphas": length} if SK_VERSION >= (1, 7) else {"n_alphas": length}
 
 
-def _sk_logistic_cv_l2(**kw):
-    """scikit-learn's LogisticRegressionCV with an l2 penalty and its legacy attributes, without FutureWarnings."""
-    params = inspect.signature(sk.LogisticRegressionCV).parameters
-    if SK_VERSION >= (1, 8):
-        kw["l1_ratios"] = (0.0,)
-    if "use_legacy_attributes" in params:
-        kw["use_legacy_attributes"] = True
-    return sk.LogisticRegressionCV(**kw)
-
-
 def _regression(seed=0, n=60, p=10):
     return make_problem(n, p, seed=seed)
-
-
-def _classification(n=60, p=10, seed=0):
-    X, y = load_breast_cancer(return_X_y=True)
-    rng = np.random.default_rng(seed)
-    idx = rng.choice(len(y), n, replace=False)
-    X = X[idx][:, :p]
-    return (X - X.mean(0)) / X.std(0), y[idx]
-
-
-def _rel(a, b):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return np.abs(a - b).max() / max(np.abs(b).max(), 1e-12)
-
-
-def _weights(n, seed=1):
-    return np.random.default_rng(seed).uniform(0.2, 3.0, n)
 
 
 # ---------------------------------------------------------------- single fits against scikit-learn
@@ -94,12 +56,12 @@ def _weights(n, seed=1):
 @pytest.mark.parametrize("alpha", [0.02, 0.3])
 def test_lasso_elastic_net_match_sklearn(l1_ratio, fit_intercept, positive, weighted, alpha):
     X, y = _regression()
-    w = _weights(len(y)) if weighted else None
+    w = weights(len(y)) if weighted else None
     kw = dict(alpha=alpha, fit_intercept=fit_intercept, positive=positive)
     ref = sk.ElasticNet(l1_ratio=l1_ratio, tol=1e-14, max_iter=200_000, **kw).fit(X, y, sample_weight=w)
     ours = (Lasso(tol=1e-11, **kw) if l1_ratio == 1 else ElasticNet(l1_ratio=l1_ratio, tol=1e-11, **kw))
     ours.fit(X, y, sample_weight=w)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5 * np.abs(y).mean()
     if positive:
         assert (ours.coef_ >= 0).all() and (ref.coef_ < 0).sum() == 0
@@ -115,7 +77,7 @@ def _enet_objective(X, y, w, b0, b, alpha, l1_ratio):
 def test_dual_gap_bounds_suboptimality_and_follows_sklearn_tol(weighted):
     """dual_gap_ has scikit-learn's meaning: it bounds P(w) − P* and stops below tol · Σ w (y − ȳ)² / Σ w."""
     X, y = _regression(seed=3)
-    w = _weights(len(y)) if weighted else None
+    w = weights(len(y)) if weighted else None
     tol, alpha, l1_ratio = 1e-3, 0.05, 0.7
     ours = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol).fit(X, y, sample_weight=w)
     ref = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-14, max_iter=200_000).fit(X, y, sample_weight=w)
@@ -132,10 +94,10 @@ def test_dual_gap_bounds_suboptimality_and_follows_sklearn_tol(weighted):
                                                           (3.0, False, True)])
 def test_ridge_matches_sklearn(alpha, fit_intercept, weighted):
     X, y = _regression(seed=1)
-    w = _weights(len(y)) if weighted else None
+    w = weights(len(y)) if weighted else None
     ref = sk.Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="cholesky").fit(X, y, sample_weight=w)
     ours = Ridge(alpha=alpha, fit_intercept=fit_intercept, tol=1e-13).fit(X, y, sample_weight=w)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5 * np.abs(y).mean()
 
 
@@ -145,11 +107,11 @@ def test_poisson_regressor_matches_sklearn(alpha, fit_intercept, weighted):
     rng = np.random.default_rng(5)
     X = rng.normal(size=(120, 6))
     y = rng.poisson(np.exp(0.5 + X @ np.array([0.4, -0.3, 0.0, 0.2, 0.0, 0.1]))).astype(float)
-    w = _weights(len(y)) if weighted else None
+    w = weights(len(y)) if weighted else None
     ref = sk.PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=10_000).fit(
         X, y, sample_weight=w)
     ours = PoissonRegressor(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12).fit(X, y, sample_weight=w)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-5)
     assert ours.score(X, y) == pytest.approx(ref.score(X, y), rel=1e-6)
@@ -161,16 +123,18 @@ def test_poisson_regressor_matches_sklearn(alpha, fit_intercept, weighted):
                                                      ("elasticnet", 0.5, "saga")])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_logistic_regression_matches_sklearn(penalty, l1_ratio, solver, weighted):
-    X, y = _classification()
+    X, y = classification()
     y = np.where(y == 1, "benign", "malignant")  # string labels: classes_ and predictions keep them
-    w = _weights(len(y)) if weighted else None
-    ref = _sk_logistic(l1_ratio, C=0.7, solver=solver, tol=1e-12, max_iter=100_000)
+    w = weights(len(y)) if weighted else None
+    ref = sk_logistic(l1_ratio, C=0.7, solver=solver, tol=1e-12, max_iter=100_000)
     ref.fit(X, y, sample_weight=w)
     ours = LogisticRegression(penalty, C=0.7, l1_ratio=l1_ratio, tol=1e-12)
     ours.fit(X, y, sample_weight=w)
+    auto = LogisticRegression(C=0.7, l1_ratio=l1_ratio, tol=1e-12).fit(X, y, sample_weight=w)  # scikit-learn ≥ 1.8
+    np.testing.assert_array_equal(auto.coef_, ours.coef_)
     assert list(ours.classes_) == list(ref.classes_)
     assert ours.coef_.shape == (1, X.shape[1]) and ours.intercept_.shape == (1,)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_[0] - ref.intercept_[0]) < 1e-5
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
     np.testing.assert_allclose(ours.predict_log_proba(X), ref.predict_log_proba(X), rtol=1e-5, atol=1e-6)
@@ -183,14 +147,14 @@ def test_padding_changes_nothing():
     """Small problems are padded with zero-weight rows and zero columns fixed at 0: the same fit as unpadded."""
     X, y = _regression(seed=4, n=37, p=10)
     assert padded_shape(*X.shape) == (64, 16)
-    w = _weights(37)
+    w = weights(37)
     for family, yy, lam in (("gaussian", y, 0.05), ("binomial", (y > np.median(y)).astype(float), 0.01)):
         res = fit_one(X, yy, lam=lam, family=family, l1_ratio=0.8, fit_intercept=True, sample_weight=w,
                       positive=True, tol=1e-12, max_iter=10_000)
         assert res.converged
         direct = jaxreg.path(X, yy, family=family, l1_ratio=0.8, lambdas=[lam], standardize=False,
                              sample_weight=w, lower_bounds=0.0, tol=1e-12, max_iter=10_000)
-        assert _rel(res.coef, direct.coef[0]) < 1e-7
+        assert rel(res.coef, direct.coef[0]) < 1e-7
         assert abs(res.intercept - direct.intercept[0]) < 1e-7 * max(1.0, abs(direct.intercept[0]))
 
 
@@ -200,7 +164,7 @@ def test_padding_changes_nothing():
 @pytest.mark.parametrize("weighted", [False, True])
 def test_lasso_cv_matches_sklearn(weighted):
     X, y = _regression(seed=2)
-    w = _weights(len(y)) if weighted else None
+    w = weights(len(y)) if weighted else None
     cv = KFold(5, shuffle=True, random_state=0)
     ref = sk.LassoCV(cv=cv, tol=1e-12, max_iter=200_000, **_sk_grid(100)).fit(X, y, sample_weight=w)
     ours = LassoCV(cv=cv, tol=1e-12).fit(X, y, sample_weight=w)
@@ -208,7 +172,7 @@ def test_lasso_cv_matches_sklearn(weighted):
     assert ours.mse_path_.shape == ref.mse_path_.shape == (100, 5)
     np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_ - ref.intercept_) < 1e-5 * np.abs(y).mean()
     assert not hasattr(ours, "l1_ratio_")
 
@@ -230,15 +194,15 @@ def test_elastic_net_cv_matches_sklearn(alphas):
     assert ours.mse_path_.shape == ref.mse_path_.shape == (2, 100, 3)
     np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-5)
     assert (ours.alpha_, ours.l1_ratio_) == (pytest.approx(ref.alpha_, rel=1e-12), ref.l1_ratio_)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
 
 
 @pytest.mark.parametrize("refit", [True, False])
 def test_logistic_regression_cv_matches_sklearn(refit):
-    X, y = _classification(seed=1)
+    X, y = classification(seed=1)
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
     cs = [0.01, 10.0, 0.1, 1.0, 0.02, 5.0, 0.05, 2.0, 0.2, 0.5]  # unsorted on purpose; 10 like the default Cs
-    ref = _sk_logistic_cv_l2(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000, refit=refit)
+    ref = sk_logistic_cv_l2(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000, refit=refit)
     ref.fit(X, y)
     ours = LogisticRegressionCV(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, refit=refit)
     ours.fit(X, y)
@@ -247,35 +211,35 @@ def test_logistic_regression_cv_matches_sklearn(refit):
     np.testing.assert_allclose(ours.scores_[1], np.squeeze(ref.scores_[1]), rtol=1e-5)
     np.testing.assert_allclose(ours.coefs_paths_[1], np.squeeze(ref.coefs_paths_[1]), rtol=1e-4, atol=1e-6)
     assert ours.C_[0] == pytest.approx(ref.C_[0])
-    assert _rel(ours.coef_, ref.coef_) < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5
     assert abs(ours.intercept_[0] - ref.intercept_[0]) < 1e-5
 
 
 def test_logistic_regression_cv_multiclass_matches_sklearn():
-    X, y = _classification(seed=3)
+    X, y = classification(seed=3)
     y = np.digitize(X[:, 0] + X[:, 1] + np.random.default_rng(3).normal(size=X.shape[0]), [-1.0, 1.0])
     labels = np.array(["low", "mid", "high"])[y]  # string labels, sorted: high, low, mid
     cv, cs = StratifiedKFold(3, shuffle=True, random_state=0), [0.05, 5.0, 0.5]
-    ref = _sk_logistic_cv_l2(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000).fit(X, labels)
+    ref = sk_logistic_cv_l2(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12, max_iter=100_000).fit(X, labels)
     ours = LogisticRegressionCV(Cs=cs, cv=cv, scoring="neg_log_loss", tol=1e-12).fit(X, labels)
     assert list(ours.classes_) == list(ref.classes_) and ours.coef_.shape == ref.coef_.shape == (3, X.shape[1])
     for c in ref.classes_:
         np.testing.assert_allclose(ours.scores_[c], np.squeeze(ref.scores_[c]), rtol=1e-5)
         np.testing.assert_allclose(ours.coefs_paths_[c], np.squeeze(ref.coefs_paths_[c]), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(ours.C_, ref.C_)
-    assert _rel(ours.coef_, ref.coef_) < 1e-5 and np.abs(ours.intercept_ - ref.intercept_).max() < 1e-5
+    assert rel(ours.coef_, ref.coef_) < 1e-5 and np.abs(ours.intercept_ - ref.intercept_).max() < 1e-5
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
 
 
 def test_logistic_regression_cv_elastic_net_grid():
-    X, y = _classification(seed=2)
+    X, y = classification(seed=2)
     ours = LogisticRegressionCV(Cs=10, penalty="elasticnet", l1_ratios=[0.5, 1.0], cv=3).fit(X, y)
     assert ours.scores_[1].shape == (3, 10, 2) and ours.n_iter_.shape == (1, 3, 10, 2)
     assert ours.coefs_paths_[1].shape == (3, 10, 2, X.shape[1] + 1)
     i, j = np.unravel_index(np.argmax(ours.scores_[1].sum(0)), (10, 2))
     assert (ours.C_[0], ours.l1_ratio_[0]) == (ours.Cs_[i], ours.l1_ratios_[j])
     direct = LogisticRegression("elasticnet", C=ours.C_[0], l1_ratio=ours.l1_ratio_[0]).fit(X, y)
-    assert _rel(ours.coef_, direct.coef_) < 1e-3
+    assert rel(ours.coef_, direct.coef_) < 1e-3
 
 
 def test_cv_splitters_that_partition_are_accepted_others_rejected():
@@ -306,7 +270,7 @@ def test_pipeline_grid_search_chooses_what_sklearn_chooses():
     assert ours.best_params_ == ref.best_params_
     np.testing.assert_allclose(ours.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"], rtol=1e-6)
 
-    Xc, yc = _classification(seed=3)
+    Xc, yc = classification(seed=3)
     grid = {"logisticregression__C": [1e-3, 0.1, 10.0]}
     cv = StratifiedKFold(3, shuffle=True, random_state=1)
     ours = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(tol=1e-12)), grid, cv=cv,
@@ -352,7 +316,7 @@ def test_feature_names_are_recorded():
 
 
 def test_clear_errors():
-    X, y = _classification()
+    X, y = classification()
     y3 = np.arange(60) % 3
     with pytest.raises(ValueError, match="cv: the training set of split 0 lacks some of the 3 classes"):
         a, b = np.flatnonzero(y3 == 2), np.flatnonzero(y3 != 2)
@@ -360,7 +324,7 @@ def test_clear_errors():
     with pytest.raises(ValueError, match="penalty"):
         LogisticRegression("l3").fit(X, y)
     with pytest.raises(ValueError, match="l1_ratio"):
-        LogisticRegression("elasticnet").fit(X, y)
+        LogisticRegression("elasticnet", l1_ratio=None).fit(X, y)
     with pytest.raises(ValueError, match="l1_ratios"):
         LogisticRegressionCV(penalty="elasticnet").fit(X, y)
     with pytest.raises(ValueError, match="alphas"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,8 @@ from sklearn.metrics import check_scoring
 import jaxreg
 from jaxreg.sklearn._base import (Problem, check_bool, check_max_iter, check_real, check_weights,
                                   folds_from_cv, optional_tol, pad_problem, validate_xy)
-from jaxreg.sklearn._logistic import LogisticRegression, _LinearClassifier, check_c, encode_classes, penalty_mixing
+from jaxreg.sklearn._logistic import (LogisticRegression, _LinearClassifier, check_c, class_sample_weights,
+                                      encode_classes, penalty_mixing)
 
 
 def _check_cs(Cs: Any) -> np.ndarray:
@@ -43,14 +45,21 @@ class LogisticRegressionCV(_LinearClassifier):
     Cs : int or sequence of float, default=10
         Values of ``C``; an int ``k`` gives ``k`` values log-spaced between 1e-4 and 1e4.
     l1_ratios : sequence of float, optional
-        Mixing values to cross-validate with ``penalty="elasticnet"`` (required then, ignored otherwise).
-    penalty : {"l2", "l1", "elasticnet"}, default="l2"
+        Mixing values to cross-validate (0 is L2, 1 is L1): with ``penalty="auto"`` as in scikit-learn ≥ 1.8
+        (None: ``[0.0]``, an L2 penalty), and with ``penalty="elasticnet"`` (required then); ignored with ``"l1"``
+        or ``"l2"``.
+    penalty : {"auto", "l2", "l1", "elasticnet"}, default="auto"
+        ``"auto"``: the mixing comes from ``l1_ratios`` (scikit-learn ≥ 1.8, which deprecated ``penalty``); the
+        others as in earlier scikit-learn. ``Cs=[np.inf]`` fits without penalty.
     fit_intercept : bool, default=True
+    class_weight : dict, "balanced" or None, default=None
+        As in :class:`~jaxreg.sklearn.LogisticRegression`, computed once on all the samples (``"balanced"``) and
+        applied to every fold's training samples, as scikit-learn does.
     cv : int, cross-validation splitter or iterable, optional
         scikit-learn's ``cv`` (None: 5-fold ``StratifiedKFold``). The splits must partition the samples.
     scoring : str or callable, optional
-        scikit-learn scorer for the held-out samples (None: accuracy), called without sample weights as
-        scikit-learn does without metadata routing.
+        scikit-learn scorer for the held-out samples (None: accuracy), given their ``sample_weight`` when
+        ``fit`` has one (without the class weights), as scikit-learn ≥ 1.6 does.
     tol : float or None, default=None
         jaxreg's duality-gap tolerance relative to ``P(0)`` (None: 1e-8 in float64).
     max_iter : int, default=10_000
@@ -67,7 +76,8 @@ class LogisticRegressionCV(_LinearClassifier):
     l1_ratio_ : ndarray of shape (1,), or (K,)
     scores_ : dict
         ``{classes_[1]: ndarray of shape (n_folds, n_cs)}``, with a last axis over ``l1_ratios`` for
-        ``penalty="elasticnet"``; for K > 2 classes, one entry per class (the same scores).
+        ``penalty="elasticnet"`` or when ``l1_ratios`` is given with ``penalty="auto"`` (scikit-learn's legacy
+        layout); for K > 2 classes, one entry per class (the same scores).
     coefs_paths_ : dict
         ``{classes_[1]: ndarray of shape (n_folds, n_cs[, n_l1_ratios], n_features + fit_intercept)}``,
         coefficients then intercept of each fold's fit; for K > 2 classes, one entry per class with its
@@ -80,35 +90,45 @@ class LogisticRegressionCV(_LinearClassifier):
     feature_names_in_ : ndarray of str
     """
 
-    def __init__(self, *, Cs: int | Any = 10, l1_ratios: Any = None, penalty: str = "l2", fit_intercept: bool = True,
-                 cv: Any = None, scoring: Any = None, tol: float | None = None, max_iter: int = 10_000,
-                 refit: bool = True):
+    def __init__(self, *, Cs: int | Any = 10, l1_ratios: Any = None, penalty: str = "auto",
+                 fit_intercept: bool = True, class_weight: dict | str | None = None, cv: Any = None,
+                 scoring: Any = None, tol: float | None = None, max_iter: int = 10_000, refit: bool = True):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
         self.penalty = penalty
         self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
         self.cv = cv
         self.scoring = scoring
         self.tol = tol
         self.max_iter = max_iter
         self.refit = refit
 
-    def _mixings(self) -> list[float]:
-        if self.penalty != "elasticnet":
-            return [penalty_mixing(self.penalty, None)]
+    def _mixings(self) -> tuple[list[float], bool]:
+        """The mixing values to cross-validate, and whether the attributes keep an axis over them."""
+        if self.penalty is None:
+            raise ValueError("penalty: LogisticRegressionCV needs a penalty ('auto', 'l1', 'l2' or 'elasticnet'); "
+                             "Cs=[np.inf] fits without one.")
+        grid = self.penalty == "elasticnet" or (self.penalty == "auto" and self.l1_ratios is not None)
+        if not grid:
+            if self.penalty in ("l1", "l2") and self.l1_ratios is not None:
+                warnings.warn(f"l1_ratios is ignored with penalty={self.penalty!r}; leave penalty at 'auto' for "
+                              "l1_ratios to set the mixing.", UserWarning, stacklevel=3)
+            return [penalty_mixing(self.penalty, None)], False
         if self.l1_ratios is None:
             raise ValueError("l1_ratios: penalty='elasticnet' needs l1_ratios, a sequence of values in [0, 1].")
         values = np.atleast_1d(np.asarray(self.l1_ratios, dtype=object)).ravel()
         if values.size == 0:
             raise ValueError("l1_ratios: the sequence is empty.")
-        return [check_real(a, "l1_ratios", high=1.0) for a in values]
+        return [check_real(a, "l1_ratios", high=1.0) for a in values], True
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
         """Cross-validate ``Cs`` (and ``l1_ratios``), then refit or average (``sample_weight``: weights ``s_i``)."""
         X, y = validate_xy(self, X, y, classifier=True)
         w = check_weights(sample_weight, X.shape[0])
-        mixings = self._mixings()
+        mixings, grid_axis = self._mixings()
         codes = encode_classes(self, y, w)
+        weights = class_sample_weights(self.class_weight, self.classes_, codes, w)
         n_out = 1 if self.classes_.size == 2 else self.classes_.size  # rows of coef_
         cs = _check_cs(self.Cs)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
@@ -116,7 +136,7 @@ class LogisticRegressionCV(_LinearClassifier):
         scorer = check_scoring(LogisticRegression(), scoring=self.scoring)
         foldid = folds_from_cv(self.cv, X, y, classifier=True)
         n_folds, n, p = int(foldid.max()) + 1, X.shape[0], X.shape[1]
-        pb = pad_problem(X, codes, w, positive=False)
+        pb = pad_problem(X, codes, weights, positive=False)
         base_w = pb.weights if pb.weights is not None else np.ones(n)
         ascending = np.argsort(cs, kind="stable")  # λ = 1/(C Σs) decreasing, as jaxreg's paths run
         back = np.argsort(ascending)  # path row of each Cs entry
@@ -132,16 +152,17 @@ class LogisticRegressionCV(_LinearClassifier):
                                  "classes (use stratified folds).")
             lambdas = 1.0 / (cs[ascending] * wk.sum())
             test = foldid == k
+            held_out = {} if w is None else {"sample_weight": w[test]}
             for j, a in enumerate(mixings):
                 fit = self._path(pb, a, lambdas, wk, fit_intercept, tol, max_iter)
                 n_iter[k, :, j] = fit.n_iter[back]
                 paths[k, :, j] = _rows(fit, back, p, fit_intercept)
                 for i in range(cs.size):
-                    scores[k, i, j] = scorer(self._scoring_model(paths[k, i, j], p), X[test], y[test])
+                    scores[k, i, j] = scorer(self._scoring_model(paths[k, i, j], p), X[test], y[test], **held_out)
         self._select(scores, paths, cs, mixings, pb, base_w, fit_intercept, tol, max_iter)
         self.Cs_ = cs
         self.l1_ratios_ = np.array(mixings)
-        grid = slice(None) if self.penalty == "elasticnet" else 0
+        grid = slice(None) if grid_axis else 0
         labels = self.classes_[1:] if n_out == 1 else self.classes_  # scikit-learn's (legacy) keys
         self.scores_ = {c: scores[:, :, grid] for c in labels}
         self.coefs_paths_ = {c: paths[:, :, grid, r] for r, c in enumerate(labels)}
