@@ -55,6 +55,7 @@ def drive(
     polish_every: int = 0,
     measure_first: bool | jax.Array = True,
     polish_first: bool = False,
+    settle: tuple[jax.Array, int] | None = None,
 ) -> SolveResult:
     """Iterate from ``(beta0, carry0)`` until ``measure(...).gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -77,11 +78,18 @@ def drive(
     iteration; if that misses the target, one iteration and a polish follow as above. It pays where the warm start
     (extrapolated along the path) usually lies on its solution's face and a Newton step costs little next to the
     iteration it saves (see :func:`jaxreg.solvers.buckets.bucketed_solve`).
+
+    ``settle = (loose_tol_abs, after)``: also stop at a measure with ``gap ≤ loose_tol_abs`` once ``after``
+    (static) iterations are done — for a target below what the arithmetic resolves (see
+    :mod:`jaxreg.solvers.working_set`); ``converged`` still compares with ``tol_abs``.
     """
     lazy = polish is not None and polish_every == 0
 
     def cond(st: _State) -> jax.Array:
-        return (st.stage < 0) | ((st.gap > tol_abs) & (st.n_iter < max_iter))
+        going = (st.gap > tol_abs) & (st.n_iter < max_iter)
+        if settle is not None:
+            going = going & ~((st.n_iter >= settle[1]) & (st.gap <= settle[0]))
+        return (st.stage < 0) | going
 
     def run(k: jax.Array, bc: tuple[jax.Array, Any]) -> tuple[jax.Array, Any]:
         # k iterations, a traced count (check_every, fewer before max_iter, 0 in the first pass). One loop rather

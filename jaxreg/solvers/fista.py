@@ -60,6 +60,7 @@ def fista(
     polish_every: int = 0,
     measure_first: bool | jax.Array = True,
     polish_first: bool = False,
+    settle: tuple[jax.Array, int] | None = None,
 ) -> SolveResult:
     """Run restarted FISTA from ``beta0`` until ``gap ≤ tol_abs`` or ``max_iter`` iterations.
 
@@ -103,6 +104,9 @@ def fista(
         :func:`~jaxreg.solvers.driver.drive`.
     polish_first
         With ``polish`` and ``measure_first`` ``False``: polish ``beta0`` before the first iteration (static; see
+        :func:`~jaxreg.solvers.driver.drive`).
+    settle
+        ``(loose_tol_abs, after)``: also stop at ``gap ≤ loose_tol_abs`` after ``after`` iterations (see
         :func:`~jaxreg.solvers.driver.drive`).
     """
     safe_step = step if min_step is None else min_step
@@ -159,4 +163,4 @@ def fista(
     return drive(iteration, lambda beta, carry: measure(beta, carry[2]), beta0, carry0, tol_abs=tol_abs,
                  max_iter=max_iter, check_every=check_every,
                  polish=newton if polish and has_faces(penalty) else None, polish_every=polish_every,
-                 measure_first=measure_first, polish_first=polish_first)
+                 measure_first=measure_first, polish_first=polish_first, settle=settle)
