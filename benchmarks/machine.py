@@ -47,8 +47,8 @@ def _git() -> str:
                               check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "jaxreg"], cwd=REPO, capture_output=True,
                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+    except (OSError, subprocess.SubprocessError):  # a copy of the tree without .git (e.g. on an accelerator host)
+        return os.environ.get("JAXREG_BENCH_REV", "unknown")
     return head + (" (jaxreg/ modified)" if dirty else "")
 
 

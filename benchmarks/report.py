@@ -71,7 +71,9 @@ def _shape(r: dict) -> str:
 # --------------------------------------------------------------------------------------------------- markdown
 def _cell(results: dict, r: dict | None, notes: dict[str, int]) -> str:
     if r is None:
-        return ""
+        key = "not run on this problem in the runs assembled here (results.json lists each run's command)"
+        notes.setdefault(key, len(notes) + 1)
+        return f"not run [{notes[key]}]"
     if r["status"] == "certified":
         q = ratio(results, r)
         text = f"{_secs(r['time_s'])} ({_ratio(q)})" if q is not None else _secs(r["time_s"])

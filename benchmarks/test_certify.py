@@ -89,6 +89,26 @@ def test_compile_time_from_the_cold_probe(problem):
     assert out.probe_s == [4.5, 0.5] and out.compile_s == pytest.approx(4.0) and out.time_s == 0.5
 
 
+def test_solvers_sharing_a_cache_compile_again_before_the_rounds(problem):
+    """Two compiling solvers (jaxreg in float64 and float32) share JAX's caches: the second probe's reset clears
+    the first's programs too, which one untimed call per compiling solver rebuilds before the timed rounds."""
+    calls = []
+    f64 = Scripted("f64", calls, seconds=2.0, cold=4.0, has_compilation=True)
+    f32 = Scripted("f32", calls, seconds=2.0, cold=4.0, has_compilation=True)
+    plain = Scripted("plain", calls, seconds=2.0)
+
+    def reset_both():
+        f64._fresh = f32._fresh = True
+
+    f64.reset = f32.reset = reset_both
+    outs = certify.measure_all([f64, f32, plain], problem, rounds=2, log=lambda m: None)
+    assert all(o.status == "certified" for o in outs)
+    assert [o.times_s for o in outs] == [[2.0, 2.0]] * 3  # no timed call pays a compilation
+    assert [o.compile_s for o in outs[:2]] == [4.0, 4.0]
+    probes_end = max(i for i, c in enumerate(calls) if c[2] == 2)
+    assert [c[:1] + c[2:] for c in calls[probes_end + 1:probes_end + 3]] == [("f64", 1), ("f32", 1)]
+
+
 def test_uncertified_skipped_and_failing_solvers(problem):
     calls = []
     stuck = Scripted("stuck", calls, gap_floor=1e-3)  # the gap stops improving: not timed
