@@ -120,8 +120,7 @@ def measure_all(peers: list[Peer], problem: Problem, *, target: float = TARGET, 
     live = [(peer, out) for peer, out in zip(peers, outs, strict=True) if out.status == "pending"]
     for peer, out in live:
         _guarded(out, log, _probe, peer, problem, out, rounds, min_timed_s)
-    live = [(peer, out) for peer, out in live if out.status == "pending"]
-    compiled = [(peer, out) for peer, out in live if peer.has_compilation]
+    compiled = [(peer, out) for peer, out in live if peer.has_compilation and out.status == "pending"]
     if len(compiled) > 1:  # each probe's reset cleared the process's caches, so the earlier ones' programs too
         for peer, out in compiled:
             _guarded(out, log, peer.run, problem, out.tol, 1)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks.certify import MAX_REPEATS
 from benchmarks.peers import JAXREG_SOLVERS, PEERS
-from benchmarks.roofline import load_roofline, roofline_lines
+from benchmarks.roofline import format_bytes, load_roofline, roofline_lines
 
 HERE = Path(__file__).resolve().parent
 CSV_FIELDS = ("problem", "solver", "status", "time_s", "compile_s", "max_gap", "tol", "settings", "n", "p",
@@ -190,13 +190,6 @@ def _measured(record: dict) -> str:
     return when + (f" at {record['git']}" if record.get("git") else "")
 
 
-def _bytes(b: float) -> str:
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if b >= size:
-            return f"{b / size:.3g} {unit}"
-    return f"{b:.0f} B"
-
-
 def memory_lines(memory: dict) -> list[str]:
     """The "Peak memory" section from ``benchmarks.memory``'s records."""
     lines = ["", "## Peak memory of one path", "",
@@ -214,12 +207,12 @@ def memory_lines(memory: dict) -> list[str]:
             lines.append(f"| `{r['problem']}` | {r['solver']} | | {r['status']}: {r.get('reason', '')} | | | |")
             continue
         xla = r.get("xla_bytes")
-        xla_cell = (f"{_bytes(xla['argument'])} + {_bytes(xla['output'])} + {_bytes(xla['temp'])}" if xla else "")
+        xla_cell = " + ".join(format_bytes(xla[k]) for k in ("argument", "output", "temp")) if xla else ""
         if r.get("device_peak_bytes"):
-            xla_cell += f"; device peak {_bytes(r['device_peak_bytes'])}"
+            xla_cell += f"; device peak {format_bytes(r['device_peak_bytes'])}"
         peak = r["peak_bytes"]
-        lines.append(f"| `{r['problem']}` | {r['solver']} | {_bytes(r['x_bytes'])} | {_bytes(peak)} | "
-                     f"{peak / r['x_bytes']:.2f} | {_bytes(r['held_after_warmup_bytes'])} | {xla_cell} |")
+        lines.append(f"| `{r['problem']}` | {r['solver']} | {format_bytes(r['x_bytes'])} | {format_bytes(peak)} | "
+                     f"{peak / r['x_bytes']:.2f} | {format_bytes(r['held_after_warmup_bytes'])} | {xla_cell} |")
     return lines
 
 

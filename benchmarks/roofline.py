@@ -185,7 +185,8 @@ def _rate(bps: float) -> str:
     return f"{bps / 1e9:.3g} GB/s"
 
 
-def _size(nbytes: float) -> str:
+def format_bytes(nbytes: float) -> str:
+    """``nbytes`` in decimal units, three significant digits (``1.6 GB``, ``804 kB``); also used by the report."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if nbytes >= scale:
             return f"{nbytes / scale:.3g} {unit}"
@@ -209,7 +210,7 @@ def roofline_lines(doc: dict) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|"]
     for r in doc["records"]:
         lines.append(f"| `{r['problem']}` | {r['n']:,} × {r['p']:,} | {r['dtype']} | {r['form']} | "
-                     f"{_size(r['bytes_per_iteration'])} | {r['seconds_per_iteration'] * 1e3:.3g} ms | "
+                     f"{format_bytes(r['bytes_per_iteration'])} | {r['seconds_per_iteration'] * 1e3:.3g} ms | "
                      f"{r['bound_s'] * 1e3:.3g} ms | {_rate(r['achieved_Bps'])} | {r['efficiency']:.2f} |")
     return lines
 
